@@ -1,0 +1,45 @@
+"""French text search: accent-insensitive full text on PostgreSQL, a plain fallback elsewhere."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+SEARCH_CONFIG = "tremplin_fr"
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def refresh_search_vector(idea_ids: list[int]) -> None:
+    """Recompute the stored search vector of these ideas (title weighs most)."""
+    from ideas.models import Idea
+
+    if not uses_full_text() or not idea_ids:
+        return
+    Idea.objects.filter(pk__in=idea_ids).update(
+        search_vector=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(Coalesce("irritant", Value("")), weight="B", config=SEARCH_CONFIG)
+            + SearchVector(Coalesce("proposal", Value("")), weight="B", config=SEARCH_CONFIG)
+            + SearchVector(Coalesce("expected_impact", Value("")), weight="C", config=SEARCH_CONFIG)
+        )
+    )
+
+
+def search_ideas(queryset: QuerySet, text: str) -> QuerySet:
+    text = text.strip()
+    if not text:
+        return queryset
+    if uses_full_text():
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(search_vector=query)
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(title__icontains=word) | Q(irritant__icontains=word) | Q(proposal__icontains=word)
+        )
+    return queryset.filter(condition)

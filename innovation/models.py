@@ -1,0 +1,217 @@
+"""Organisations, directions, people, their roles, and notifications."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTEMENT = "departement", _("Département")
+        REGION = "region", _("Région")
+        EPCI = "epci", _("EPCI (communauté, métropole)")
+        COMMUNE = "commune", _("Commune")
+        OTHER = "other", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    short_name = models.CharField(_("nom court"), max_length=60, blank=True)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Direction(models.Model):
+    """A department inside an organisation; directions form a tree."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="directions"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("direction")
+        verbose_name_plural = _("directions")
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", "parent", Lower("name"), name="direction_unique_name_per_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person; logs in with their e-mail address."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    job_title = models.CharField(_("fonction"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("collectivité"),
+    )
+    direction = models.ForeignKey(
+        Direction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("direction"),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("personne")
+        verbose_name_plural = _("personnes")
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @cached_property
+    def role_map(self) -> dict[int, frozenset[str]]:
+        """Roles per organisation id, loaded once per request."""
+        roles: dict[int, set[str]] = {}
+        for organisation_id, role in self.role_grants.values_list("organisation_id", "role"):
+            roles.setdefault(organisation_id, set()).add(role)
+        return {org_id: frozenset(values) for org_id, values in roles.items()}
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    MANAGER = "manager", _("Encadrant·e (N+1)")
+    DIRECTOR = "director", _("Directeur·rice")
+    SPONSOR = "sponsor", _("Sponsor / commanditaire")
+    JUROR = "juror", _("Membre du jury")
+    DELEGATE = "delegate", _("Délégué·e à l'innovation")
+    ADMIN = "admin", _("Administrateur·rice")
+
+
+class RoleGrant(models.Model):
+    """A role held by a person on one organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rôle")
+        verbose_name_plural = _("rôles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="rolegrant_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+
+
+class Notification(models.Model):
+    """Something a person should know: shown in the app, and sent by e-mail once."""
+
+    class EmailState(models.TextChoices):
+        PENDING = "pending", _("à envoyer")
+        SENDING = "sending", _("en cours d'envoi")
+        SENT = "sent", _("envoyé")
+        SKIPPED = "skipped", _("sans e-mail")
+        FAILED = "failed", _("échec")
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    # Stops the same reminder or event from creating two rows (and so two e-mails).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.PENDING
+    )
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="notification_unique_dedupe_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(
+                fields=["email_state", "created_at"],
+                name="notification_email_todo_idx",
+                condition=models.Q(email_state__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +186,9 @@ class Idea(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("ideas:detail", args=[self.pk])
+
     @property
     def is_editable_state(self) -> bool:
         return self.state in {self.State.DRAFT, self.State.SUBMITTED}
@@ -225,6 +229,9 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["idea", "voter"], name="vote_one_per_agent"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.idea_id}"
+
 
 class Follow(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
@@ -237,6 +244,9 @@ class Follow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["idea", "user"], name="follow_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} suit {self.idea_id}"
 
 
 class Comment(models.Model):
@@ -256,6 +266,9 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("commentaire")
         verbose_name_plural = _("commentaires")
+
+    def __str__(self) -> str:
+        return self.body[:60]
 
     @property
     def is_hidden(self) -> bool:

@@ -131,3 +131,7 @@ def _shares_campaign(user: User, idea: Idea) -> bool:
         return False
     organisations = member_organisation_ids(user)
     return any(org.pk in organisations for org in idea.campaign.organisations.all())
+
+
+def challenge_organisation_ids(user: User) -> set[int]:
+    return organisation_ids_with_role(user, *CHALLENGE_ROLES)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
 SEARCH_CONFIG = "tremplin_fr"
 
@@ -23,9 +22,9 @@ def refresh_search_vector(idea_ids: list[int]) -> None:
     Idea.objects.filter(pk__in=idea_ids).update(
         search_vector=(
             SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector(Coalesce("irritant", Value("")), weight="B", config=SEARCH_CONFIG)
-            + SearchVector(Coalesce("proposal", Value("")), weight="B", config=SEARCH_CONFIG)
-            + SearchVector(Coalesce("expected_impact", Value("")), weight="C", config=SEARCH_CONFIG)
+            + SearchVector("irritant", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("proposal", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("expected_impact", weight="C", config=SEARCH_CONFIG)
         )
     )
 

@@ -184,8 +184,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=250)
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True)
-    # Stops the same reminder or event from creating two rows (and so two e-mails).
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # Stops the same reminder or event from creating two rows (and so two e-mails). NULL, not
+    # "", for notifications that need no such guard: NULLs never collide in the constraint.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(

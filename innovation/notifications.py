@@ -42,7 +42,8 @@ def notify(
         if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
             continue
         seen.add(user.pk)
-        state = Notification.EmailState.PENDING if user.is_active and user.email else Notification.EmailState.SKIPPED
+        wants_email = user.is_active and user.email
+        state = Notification.EmailState.PENDING if wants_email else Notification.EmailState.SKIPPED
         notification = Notification(
             recipient=user,
             kind=kind,

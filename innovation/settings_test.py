@@ -14,9 +14,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / ".run" / "test-media"  # noqa: F405
-# Tests call the domain functions and the sweep directly; the integration test
-# starts a real worker on Redis for the broker path.
-CELERY_TASK_ALWAYS_EAGER = False
+# Tasks queued after commit run in-process, so no test leaves messages behind in Redis;
+# tests/integration switches this off and starts a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
 
 # Lets several test runs share one PostgreSQL server (helpers, xdist adds its own suffix).
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", "test_tremplin")}  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)

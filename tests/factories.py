@@ -5,8 +5,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from ideas.models import Campaign, Challenge, Comment, Idea, Theme, Vote
-from innovation.models import Direction, Organisation, Role, RoleGrant, User
+from ideas.models import Campaign, Challenge, Comment, Idea, IdeaEvent, Theme, Vote
+from innovation.models import Direction, Notification, Organisation, Role, RoleGrant, User
 
 DEFAULT_PASSWORD = "motdepasse-de-test-42"
 
@@ -28,6 +28,21 @@ class DirectionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Direction {n}")
 
 
+def with_roles(*default: str):
+    """Grant roles on the person's organisation; `roles=[...]` at call time overrides them."""
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for role in extracted if extracted is not None else default:
+            RoleGrant.objects.get_or_create(user=self, organisation=self.organisation, role=role)
+        self.save()
+        self.__dict__.pop("role_map", None)
+
+    return roles
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -42,42 +57,35 @@ class UserFactory(factory.django.DjangoModelFactory):
     )
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        if not create:
-            return
-        for role in extracted if extracted is not None else [Role.AGENT]:
-            RoleGrant.objects.get_or_create(user=self, organisation=self.organisation, role=role)
-        self.save()
-        self.__dict__.pop("role_map", None)
+    roles = with_roles(Role.AGENT)
 
 
 class AgentFactory(UserFactory):
-    roles = [Role.AGENT]
+    roles = with_roles(Role.AGENT)
 
 
 class ManagerFactory(UserFactory):
-    roles = [Role.AGENT, Role.MANAGER]
+    roles = with_roles(Role.AGENT, Role.MANAGER)
 
 
 class DirectorFactory(UserFactory):
-    roles = [Role.AGENT, Role.DIRECTOR]
+    roles = with_roles(Role.AGENT, Role.DIRECTOR)
 
 
 class SponsorFactory(UserFactory):
-    roles = [Role.SPONSOR]
+    roles = with_roles(Role.SPONSOR)
 
 
 class JurorFactory(UserFactory):
-    roles = [Role.JUROR]
+    roles = with_roles(Role.JUROR)
 
 
 class DelegateFactory(UserFactory):
-    roles = [Role.AGENT, Role.DELEGATE]
+    roles = with_roles(Role.AGENT, Role.DELEGATE)
 
 
 class AdminFactory(UserFactory):
-    roles = [Role.ADMIN]
+    roles = with_roles(Role.ADMIN)
 
 
 def grant(user: User, organisation: Organisation, role: str) -> RoleGrant:
@@ -155,3 +163,26 @@ class CommentFactory(factory.django.DjangoModelFactory):
         AgentFactory, organisation=factory.SelfAttribute("..idea.organisation")
     )
     body = "Très bonne idée, on le vit aussi au service social."
+
+
+class IdeaEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdeaEvent
+
+    idea = factory.SubFactory(IdeaFactory)
+    actor = factory.SubFactory(
+        DelegateFactory, organisation=factory.SelfAttribute("..idea.organisation")
+    )
+    before = Idea.State.SUBMITTED
+    after = Idea.State.QUALIFIED
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(AgentFactory)
+    kind = "idea_moved"
+    subject = factory.Sequence(lambda n: f"Votre idée n°{n} avance")
+    body = "Votre idée est passée à l'étape « Qualifiée »."
+    url = "/idees/1/"

@@ -2,143 +2,291 @@
 
 import django.contrib.postgres.search
 import django.utils.timezone
-import ideas.models
 from django.db import migrations, models
+
+import ideas.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=ideas.models.attachment_path)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to=ideas.models.attachment_path)),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'verbose_name_plural': 'pièces jointes',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "pièce jointe",
+                "verbose_name_plural": "pièces jointes",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('description', models.TextField(verbose_name='description')),
-                ('opens_on', models.DateField(verbose_name='ouverture')),
-                ('closes_on', models.DateField(verbose_name='clôture')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("description", models.TextField(verbose_name="description")),
+                ("opens_on", models.DateField(verbose_name="ouverture")),
+                ("closes_on", models.DateField(verbose_name="clôture")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'appel à idées',
-                'verbose_name_plural': 'appels à idées',
-                'ordering': ['-opens_on', 'title'],
+                "verbose_name": "appel à idées",
+                "verbose_name_plural": "appels à idées",
+                "ordering": ["-opens_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('description', models.TextField(verbose_name='problème à résoudre')),
-                ('closes_on', models.DateField(blank=True, null=True, verbose_name="réponses jusqu'au")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("description", models.TextField(verbose_name="problème à résoudre")),
+                (
+                    "closes_on",
+                    models.DateField(blank=True, null=True, verbose_name="réponses jusqu'au"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'défi',
-                'verbose_name_plural': 'défis',
-                'ordering': ['-created_at'],
+                "verbose_name": "défi",
+                "verbose_name_plural": "défis",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=3000, verbose_name='commentaire')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('hidden_at', models.DateTimeField(blank=True, null=True)),
-                ('hidden_reason', models.CharField(blank=True, max_length=300, verbose_name='motif de masquage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=3000, verbose_name="commentaire")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("hidden_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "hidden_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="motif de masquage"),
+                ),
             ],
             options={
-                'verbose_name': 'commentaire',
-                'verbose_name_plural': 'commentaires',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "commentaire",
+                "verbose_name_plural": "commentaires",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Idea',
+            name="Idea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150, verbose_name='titre')),
-                ('irritant', models.TextField(max_length=4000, verbose_name='irritant observé sur le terrain')),
-                ('proposal', models.TextField(max_length=6000, verbose_name='proposition')),
-                ('beneficiaries', models.CharField(choices=[('agents', 'Les agents'), ('users', 'Les usagers du service public'), ('both', 'Les agents et les usagers')], max_length=10, verbose_name='à qui cela profite')),
-                ('expected_impact', models.TextField(max_length=3000, verbose_name='impact attendu')),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Déposée'), ('qualified', 'Qualifiée'), ('selected', 'Sélectionnée'), ('accompanied', 'Accompagnée'), ('experimenting', 'En expérimentation'), ('deployed', 'Déployée'), ('not_retained', 'Non retenue'), ('redirected', 'Réorientée'), ('abandoned', 'Abandonnée')], db_index=True, default='draft', max_length=20, verbose_name='étape')),
-                ('support', models.CharField(blank=True, choices=[('autonomous', 'Autonome'), ('internal', 'Accompagnement interne'), ('external', 'Accompagnement externe')], max_length=12, verbose_name='accompagnement')),
-                ('vote_count', models.PositiveIntegerField(default=0, verbose_name='votes')),
-                ('comment_count', models.PositiveIntegerField(default=0, verbose_name='commentaires')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='déposée le')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=150, verbose_name="titre")),
+                (
+                    "irritant",
+                    models.TextField(
+                        max_length=4000, verbose_name="irritant observé sur le terrain"
+                    ),
+                ),
+                ("proposal", models.TextField(max_length=6000, verbose_name="proposition")),
+                (
+                    "beneficiaries",
+                    models.CharField(
+                        choices=[
+                            ("agents", "Les agents"),
+                            ("users", "Les usagers du service public"),
+                            ("both", "Les agents et les usagers"),
+                        ],
+                        max_length=10,
+                        verbose_name="à qui cela profite",
+                    ),
+                ),
+                (
+                    "expected_impact",
+                    models.TextField(max_length=3000, verbose_name="impact attendu"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Déposée"),
+                            ("qualified", "Qualifiée"),
+                            ("selected", "Sélectionnée"),
+                            ("accompanied", "Accompagnée"),
+                            ("experimenting", "En expérimentation"),
+                            ("deployed", "Déployée"),
+                            ("not_retained", "Non retenue"),
+                            ("redirected", "Réorientée"),
+                            ("abandoned", "Abandonnée"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="étape",
+                    ),
+                ),
+                (
+                    "support",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("autonomous", "Autonome"),
+                            ("internal", "Accompagnement interne"),
+                            ("external", "Accompagnement externe"),
+                        ],
+                        max_length=12,
+                        verbose_name="accompagnement",
+                    ),
+                ),
+                ("vote_count", models.PositiveIntegerField(default=0, verbose_name="votes")),
+                (
+                    "comment_count",
+                    models.PositiveIntegerField(default=0, verbose_name="commentaires"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="déposée le"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
             ],
             options={
-                'verbose_name': 'idée',
-                'verbose_name_plural': 'idées',
-                'ordering': ['-submitted_at', '-created_at'],
+                "verbose_name": "idée",
+                "verbose_name_plural": "idées",
+                "ordering": ["-submitted_at", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='IdeaEvent',
+            name="IdeaEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before', models.CharField(blank=True, choices=[('draft', 'Brouillon'), ('submitted', 'Déposée'), ('qualified', 'Qualifiée'), ('selected', 'Sélectionnée'), ('accompanied', 'Accompagnée'), ('experimenting', 'En expérimentation'), ('deployed', 'Déployée'), ('not_retained', 'Non retenue'), ('redirected', 'Réorientée'), ('abandoned', 'Abandonnée')], max_length=20)),
-                ('after', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Déposée'), ('qualified', 'Qualifiée'), ('selected', 'Sélectionnée'), ('accompanied', 'Accompagnée'), ('experimenting', 'En expérimentation'), ('deployed', 'Déployée'), ('not_retained', 'Non retenue'), ('redirected', 'Réorientée'), ('abandoned', 'Abandonnée')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "before",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Déposée"),
+                            ("qualified", "Qualifiée"),
+                            ("selected", "Sélectionnée"),
+                            ("accompanied", "Accompagnée"),
+                            ("experimenting", "En expérimentation"),
+                            ("deployed", "Déployée"),
+                            ("not_retained", "Non retenue"),
+                            ("redirected", "Réorientée"),
+                            ("abandoned", "Abandonnée"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "after",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Déposée"),
+                            ("qualified", "Qualifiée"),
+                            ("selected", "Sélectionnée"),
+                            ("accompanied", "Accompagnée"),
+                            ("experimenting", "En expérimentation"),
+                            ("deployed", "Déployée"),
+                            ("not_retained", "Non retenue"),
+                            ("redirected", "Réorientée"),
+                            ("abandoned", "Abandonnée"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
             ],
             options={
-                'verbose_name': "étape de l'historique",
-                'verbose_name_plural': 'historique',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "étape de l'historique",
+                "verbose_name_plural": "historique",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='nom')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'thème',
-                'verbose_name_plural': 'thèmes',
-                'ordering': ['name'],
+                "verbose_name": "thème",
+                "verbose_name_plural": "thèmes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
     ]

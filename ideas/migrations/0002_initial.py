@@ -6,158 +6,263 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ideas', '0001_initial'),
-        ('innovation', '0001_initial'),
+        ("ideas", "0001_initial"),
+        ("innovation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attachment',
-            name='uploaded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="campaign",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='organisations',
-            field=models.ManyToManyField(related_name='campaigns', to='innovation.organisation', verbose_name='collectivités'),
+            model_name="campaign",
+            name="organisations",
+            field=models.ManyToManyField(
+                related_name="campaigns", to="innovation.organisation", verbose_name="collectivités"
+            ),
         ),
         migrations.AddField(
-            model_name='challenge',
-            name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="challenge",
+            name="author",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='challenge',
-            name='direction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='challenges', to='innovation.direction'),
+            model_name="challenge",
+            name="direction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="challenges",
+                to="innovation.direction",
+            ),
         ),
         migrations.AddField(
-            model_name='challenge',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='challenges', to='innovation.organisation'),
+            model_name="challenge",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="challenges",
+                to="innovation.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="author",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="comments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='hidden_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="hidden_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to=settings.AUTH_USER_MODEL),
+            model_name="follow",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follows",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to=settings.AUTH_USER_MODEL, verbose_name='auteur·rice'),
+            model_name="idea",
+            name="author",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ideas",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="auteur·rice",
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='campaign',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='ideas.campaign', verbose_name='appel à idées'),
+            model_name="idea",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ideas",
+                to="ideas.campaign",
+                verbose_name="appel à idées",
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='challenge',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='ideas.challenge', verbose_name='défi'),
+            model_name="idea",
+            name="challenge",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ideas",
+                to="ideas.challenge",
+                verbose_name="défi",
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='coauthors',
-            field=models.ManyToManyField(blank=True, related_name='coauthored_ideas', to=settings.AUTH_USER_MODEL, verbose_name='co-auteur·rices'),
+            model_name="idea",
+            name="coauthors",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="coauthored_ideas",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="co-auteur·rices",
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='direction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ideas', to='innovation.direction', verbose_name='direction'),
+            model_name="idea",
+            name="direction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="ideas",
+                to="innovation.direction",
+                verbose_name="direction",
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='innovation.organisation', verbose_name='collectivité'),
+            model_name="idea",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ideas",
+                to="innovation.organisation",
+                verbose_name="collectivité",
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='idea',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='ideas.idea'),
+            model_name="follow",
+            name="idea",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="follows", to="ideas.idea"
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='idea',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='ideas.idea'),
+            model_name="comment",
+            name="idea",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="ideas.idea",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='idea',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='ideas.idea'),
+            model_name="attachment",
+            name="idea",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="ideas.idea",
+            ),
         ),
         migrations.AddField(
-            model_name='ideaevent',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="ideaevent",
+            name="actor",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='ideaevent',
-            name='idea',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='ideas.idea'),
+            model_name="ideaevent",
+            name="idea",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="ideas.idea"
+            ),
         ),
         migrations.AddField(
-            model_name='idea',
-            name='theme',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='ideas.theme', verbose_name='thème'),
+            model_name="idea",
+            name="theme",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="ideas.theme",
+                verbose_name="thème",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='themes',
-            field=models.ManyToManyField(blank=True, to='ideas.theme', verbose_name='thèmes'),
+            model_name="campaign",
+            name="themes",
+            field=models.ManyToManyField(blank=True, to="ideas.theme", verbose_name="thèmes"),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='idea',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='ideas.idea'),
+            model_name="vote",
+            name="idea",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="ideas.idea"
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='voter',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="vote",
+            name="voter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(fields=('idea', 'user'), name='follow_unique'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(fields=("idea", "user"), name="follow_unique"),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(fields=['organisation', 'state'], name='idea_org_state_idx'),
+            model_name="idea",
+            index=models.Index(fields=["organisation", "state"], name="idea_org_state_idx"),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(fields=['-vote_count', '-id'], name='idea_top_votes_idx'),
+            model_name="idea",
+            index=models.Index(fields=["-vote_count", "-id"], name="idea_top_votes_idx"),
         ),
         migrations.AddIndex(
-            model_name='idea',
-            index=models.Index(fields=['state', '-updated_at'], name='idea_state_recent_idx'),
+            model_name="idea",
+            index=models.Index(fields=["state", "-updated_at"], name="idea_state_recent_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='campaign_closes_after_opening'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="campaign_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('idea', 'voter'), name='vote_one_per_agent'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(fields=("idea", "voter"), name="vote_one_per_agent"),
         ),
     ]

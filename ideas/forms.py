@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ideas import permissions
+from ideas.models import Campaign, Challenge, Idea, Theme
+from ideas.pipeline import REASON_REQUIRED
+from innovation.models import Direction, Organisation, User
+from innovation.permissions import member_organisation_ids
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class IdeaForm(forms.ModelForm):
+    coauthor_emails = forms.CharField(
+        label=_("Co-auteur·rices"),
+        required=False,
+        help_text=_("Adresses e-mail de collègues, séparées par des virgules."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Idea
+        fields = [
+            "title",
+            "irritant",
+            "proposal",
+            "beneficiaries",
+            "expected_impact",
+            "theme",
+            "campaign",
+            "challenge",
+        ]
+        labels = {
+            "title": _("Titre de l'idée"),
+            "irritant": _("L'irritant : ce que vous observez sur le terrain"),
+            "proposal": _("Votre proposition"),
+            "beneficiaries": _("À qui cela profite-t-il ?"),
+            "expected_impact": _("Impact attendu"),
+            "campaign": _("Appel à idées"),
+            "challenge": _("Défi auquel l'idée répond"),
+        }
+        help_texts = {
+            "title": _("Une phrase courte, 150 caractères au plus."),
+            "irritant": _("Décrivez le problème vécu par les agents ou les usagers."),
+            "campaign": _("Facultatif : seuls les appels ouverts sont proposés."),
+        }
+        widgets = {
+            "irritant": forms.Textarea(attrs={"rows": 4}),
+            "proposal": forms.Textarea(attrs={"rows": 5}),
+            "expected_impact": forms.Textarea(attrs={"rows": 3}),
+            "beneficiaries": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        today = timezone.localdate()
+        campaigns = permissions.visible_campaigns(user).filter(
+            opens_on__lte=today, closes_on__gte=today
+        )
+        challenges = permissions.visible_challenges(user).exclude(closes_on__lt=today)
+        if self.instance.campaign_id:
+            campaigns = campaigns | Campaign.objects.filter(pk=self.instance.campaign_id)
+        if self.instance.challenge_id:
+            challenges = challenges | Challenge.objects.filter(pk=self.instance.challenge_id)
+        self.fields["campaign"].queryset = campaigns.distinct().order_by("title")
+        self.fields["challenge"].queryset = challenges.distinct().order_by("title")
+        self.fields["theme"].queryset = Theme.objects.all()
+        self.fields["beneficiaries"].choices = Idea.Beneficiaries.choices
+        for name in ("title", "irritant", "proposal", "expected_impact"):
+            field = self.fields[name]
+            field.required = True
+        if self.instance.pk:
+            self.fields["coauthor_emails"].initial = ", ".join(
+                user.email for user in self.instance.coauthors.all()
+            )
+
+    def clean_coauthor_emails(self) -> list[User]:
+        raw = self.cleaned_data.get("coauthor_emails", "")
+        emails = {part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip()}
+        if not emails:
+            return []
+        found = list(
+            User.objects.filter(
+                email__in=emails,
+                is_active=True,
+                role_grants__organisation__in=member_organisation_ids(self.user),
+            ).distinct()
+        )
+        missing = sorted(emails - {user.email for user in found})
+        if missing:
+            raise ValidationError(
+                _("Personne de vos collectivités ne correspond à : %(emails)s"),
+                params={"emails": ", ".join(missing)},
+            )
+        return found
+
+
+ALLOWED_ATTACHMENTS = {
+    # extension: the MIME types its content may show
+    "pdf": {"application/pdf"},
+    "png": {"image/png"},
+    "jpg": {"image/jpeg"},
+    "jpeg": {"image/jpeg"},
+    "docx": {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+    },
+    "xlsx": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    },
+    "pptx": {
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/zip",
+    },
+    "odt": {"application/vnd.oasis.opendocument.text", "application/zip"},
+    "ods": {"application/vnd.oasis.opendocument.spreadsheet", "application/zip"},
+    "odp": {"application/vnd.oasis.opendocument.presentation", "application/zip"},
+    "txt": {"text/plain"},
+}
+CANONICAL_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "txt": "text/plain",
+}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Pièce jointe"),
+        help_text=_("PDF, image, document bureautique ou texte ; 5 Mo au plus."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("Le fichier dépasse la taille maximale (%(limit)s)."),
+                params={"limit": filesizeformat(limit)},
+            )
+        extension = Path(upload.name).suffix.lower().lstrip(".")
+        if extension not in ALLOWED_ATTACHMENTS:
+            raise ValidationError(
+                _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s."),
+                params={"formats": ", ".join(sorted(ALLOWED_ATTACHMENTS))},
+            )
+        head = upload.read(8192)
+        upload.seek(0)
+        if extension == "txt":
+            try:
+                head.decode("utf-8")
+            except UnicodeDecodeError as error:
+                # A multi-byte character cut at the 8 KiB boundary is still text.
+                if error.start < len(head) - 4:
+                    message = _("Ce fichier texte n'est pas lisible (UTF-8).")
+                    raise ValidationError(message) from None
+        else:
+            kind = filetype.guess(head)
+            if kind is None or kind.mime not in ALLOWED_ATTACHMENTS[extension]:
+                raise ValidationError(
+                    _("Le contenu du fichier ne correspond pas à son extension « .%(ext)s »."),
+                    params={"ext": extension},
+                )
+        self.content_type = CANONICAL_TYPES[extension]
+        return upload
+
+
+class MoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif ou commentaire"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    support = forms.ChoiceField(
+        label=_("Accompagnement nécessaire"),
+        choices=[("", "—"), *Idea.Support.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, to: str, idea: Idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to = to
+        if to in REASON_REQUIRED:
+            self.fields["reason"].required = True
+            self.fields["reason"].label = _("Motif (communiqué à l'auteur·rice)")
+        if to == Idea.State.QUALIFIED:
+            self.fields["support"].required = True
+            self.fields["support"].initial = idea.support or None
+        else:
+            del self.fields["support"]
+
+
+class SupportForm(forms.Form):
+    support = forms.ChoiceField(label=_("Accompagnement"), choices=Idea.Support.choices)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Votre commentaire"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HideCommentForm(forms.Form):
+    reason = forms.CharField(label=_("Motif du masquage"), max_length=300)
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["title", "description", "organisations", "themes", "opens_on", "closes_on"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "organisations": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            pk__in=permissions.pipeline_organisation_ids(user)
+        )
+        self.fields["themes"].queryset = Theme.objects.all()
+        self.fields["themes"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("La clôture doit suivre l'ouverture."))
+        return cleaned
+
+
+class ChallengeForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = ["organisation", "direction", "title", "description", "closes_on"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "closes_on": DateInput(),
+        }
+        labels = {"organisation": _("Collectivité"), "direction": _("Direction qui porte le défi")}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(
+            pk__in=permissions.challenge_organisation_ids(user)
+        )
+        self.fields["organisation"].queryset = organisations
+        self.fields["direction"].queryset = Direction.objects.filter(
+            organisation__in=organisations
+        ).select_related("organisation")
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+        elif organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, direction = cleaned.get("organisation"), cleaned.get("direction")
+        if organisation and direction and direction.organisation_id != organisation.pk:
+            self.add_error("direction", _("Cette direction n'appartient pas à la collectivité."))
+        return cleaned

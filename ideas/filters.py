@@ -10,6 +10,7 @@ from ideas.models import Idea, Theme
 from innovation.models import Direction, Organisation, User
 from innovation.permissions import member_organisation_ids
 
+ALL = _("Tous")
 PUBLIC_STATES = [(value, label) for value, label in Idea.State.choices if value != "draft"]
 
 
@@ -18,11 +19,21 @@ class IdeaFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(
         label=_("Étape"), choices=PUBLIC_STATES, widget=forms.CheckboxSelectMultiple
     )
-    campaign = django_filters.ModelChoiceFilter(label=_("Appel à idées"), queryset=None)
-    organisation = django_filters.ModelChoiceFilter(label=_("Collectivité"), queryset=None)
-    direction = django_filters.ModelChoiceFilter(label=_("Direction"), queryset=None)
-    theme = django_filters.ModelChoiceFilter(label=_("Thème"), queryset=Theme.objects.all())
-    support = django_filters.ChoiceFilter(label=_("Accompagnement"), choices=Idea.Support.choices)
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Appel à idées"), queryset=None, empty_label=ALL
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Collectivité"), queryset=None, empty_label=ALL
+    )
+    direction = django_filters.ModelChoiceFilter(
+        label=_("Direction"), queryset=None, empty_label=ALL
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Thème"), queryset=Theme.objects.all(), empty_label=ALL
+    )
+    support = django_filters.ChoiceFilter(
+        label=_("Accompagnement"), choices=Idea.Support.choices, empty_label=ALL
+    )
     author = django_filters.CharFilter(label=_("Auteur·rice"), method="filter_author")
     ordering = django_filters.OrderingFilter(
         label=_("Trier par"),

@@ -95,10 +95,13 @@ def update_idea(
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not permissions.can_edit_idea(actor, idea):
         raise PermissionDenied
+    targets = (idea.campaign_id, idea.challenge_id)
     for field in IDEA_FIELDS:
         if field in data:
             setattr(idea, field, data[field])
-    _check_targets(idea, submitting=idea.state == Idea.State.SUBMITTED)
+    # A submitted idea may keep the call it answered after the call closes, not move into one.
+    if (idea.campaign_id, idea.challenge_id) != targets:
+        _check_targets(idea, submitting=idea.state == Idea.State.SUBMITTED)
     idea.save()
     if coauthors is not None:
         idea.coauthors.set([user for user in coauthors if user.pk != idea.author_id])

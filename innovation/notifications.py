@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -84,24 +85,14 @@ def enqueue_emails(notification_ids: list[int]) -> None:
 
 
 def _claim(notification_id: int) -> bool:
-    """Move one row from pending (or stale sending) to sending; True if this caller won."""
-    stale = timezone.now() - timedelta(minutes=settings.NOTIFICATION_STALE_SENDING_MINUTES)
-    now = timezone.now()
-    claimed = (
-        Notification.objects.filter(pk=notification_id)
-        .filter(
-            email_state=Notification.EmailState.PENDING,
-        )
-        .update(email_state=Notification.EmailState.SENDING, email_claimed_at=now)
-    )
-    if claimed:
-        return True
+    """Move one row from pending to sending; True if this caller won it.
+
+    Stale "sending" rows (a worker died mid-send) are left to the sweep's batch claim.
+    """
     return bool(
         Notification.objects.filter(
-            pk=notification_id,
-            email_state=Notification.EmailState.SENDING,
-            email_claimed_at__lt=stale,
-        ).update(email_claimed_at=now)
+            pk=notification_id, email_state=Notification.EmailState.PENDING
+        ).update(email_state=Notification.EmailState.SENDING, email_claimed_at=timezone.now())
     )
 
 
@@ -124,6 +115,11 @@ def send_notification_email(notification_id: int) -> bool:
     """Send the e-mail of one notification unless someone else already did; True if sent."""
     if not _claim(notification_id):
         return False
+    return _deliver(notification_id)
+
+
+def _deliver(notification_id: int) -> bool:
+    """Send a notification this caller has claimed, then mark it sent (or back to pending)."""
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         render_email(notification).send()
@@ -151,21 +147,29 @@ def send_notification_email(notification_id: int) -> bool:
     return True
 
 
+def _claim_batch(limit: int) -> list[int]:
+    """Claim up to `limit` unsent rows; rows another sweeper holds are skipped, not waited on."""
+    now = timezone.now()
+    stale = now - timedelta(minutes=settings.NOTIFICATION_STALE_SENDING_MINUTES)
+    todo = Q(email_state=Notification.EmailState.PENDING) | Q(
+        email_state=Notification.EmailState.SENDING, email_claimed_at__lt=stale
+    )
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(todo)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).filter(todo).update(
+            email_state=Notification.EmailState.SENDING, email_claimed_at=now
+        )
+    return ids
+
+
 def send_pending_emails(limit: int = 500) -> int:
     """Send the e-mails left pending (broker down, worker crashed); returns how many went."""
-    stale = timezone.now() - timedelta(minutes=settings.NOTIFICATION_STALE_SENDING_MINUTES)
-    ids = list(
-        Notification.objects.filter(email_state=Notification.EmailState.PENDING)
-        .values_list("pk", flat=True)
-        .order_by("created_at", "pk")[:limit]
-    ) + list(
-        Notification.objects.filter(
-            email_state=Notification.EmailState.SENDING, email_claimed_at__lt=stale
-        )
-        .values_list("pk", flat=True)
-        .order_by("created_at", "pk")[:limit]
-    )
-    return sum(1 for notification_id in ids if send_notification_email(notification_id))
+    return sum(1 for notification_id in _claim_batch(limit) if _deliver(notification_id))
 
 
 def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ideas import services
-from ideas.models import Comment, Follow, Idea, Vote
+from ideas.models import Campaign, Comment, Follow, Idea, Vote
 from tests.factories import (
     AgentFactory,
     CampaignFactory,
@@ -188,3 +188,21 @@ def test_add_comment_counts_and_rejects_blank():
     idea.refresh_from_db()
     assert idea.comment_count == 1
     assert Comment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_submitted_idea_stays_editable_after_its_campaign_closes():
+    author = AgentFactory()
+    campaign = CampaignFactory(organisations=[author.organisation])
+    idea = services.create_idea(
+        author=author, data={**IDEA_DATA, "campaign": campaign}, submit=True
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(
+        closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    idea.refresh_from_db()
+
+    services.update_idea(idea, actor=author, data={"title": "Titre précisé"})
+
+    idea.refresh_from_db()
+    assert (idea.title, idea.campaign_id) == ("Titre précisé", campaign.pk)

@@ -2,10 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from innovation import views
+from innovation.forms import PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("pilotage/", views.dashboard, name="dashboard"),
+    path("pilotage/export/<slug:table>.csv", views.dashboard_export, name="dashboard_export"),
     path("profil/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/lues/", views.notification_mark_read, name="notification_mark_read"),
@@ -14,7 +16,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(),
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
         name="password_reset",
     ),
     path(

@@ -1,0 +1,229 @@
+"""Platform pages: home, the delegates' dashboard, profile, notifications, directory import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ideas.models import Idea
+from ideas.permissions import visible_campaigns, visible_ideas
+from innovation import dashboard as dashboard_selectors
+from innovation import notifications, people, permissions
+from innovation.exports import csv_response
+from innovation.forms import (
+    DashboardFilterForm,
+    EmailAuthenticationForm,
+    PeopleImportForm,
+    ProfileForm,
+)
+from innovation.models import Role
+
+NOTIFICATIONS_PER_PAGE = 25
+HOME_LIST_SIZE = 10
+MAX_ERRORS_SHOWN = 500
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    user = request.user
+    today = timezone.localdate()
+    campaigns = (
+        visible_campaigns(user)
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .only("id", "title", "opens_on", "closes_on")
+        .order_by("closes_on", "title")
+    )
+    own = Idea.objects.filter(Q(author=user) | Q(coauthors=user)).values("pk")
+    my_ideas = (
+        Idea.objects.filter(pk__in=own)
+        .only("id", "title", "state", "vote_count", "updated_at")
+        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+    )
+    top_ideas = (
+        visible_ideas(user)
+        .exclude(state=Idea.State.DRAFT)
+        .select_related("organisation")
+        .only(
+            "id", "title", "state", "vote_count", "organisation__name", "organisation__short_name"
+        )
+        .order_by("-vote_count", "-id")[:HOME_LIST_SIZE]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "campaigns": list(campaigns),
+            "my_ideas": list(my_ideas),
+            "top_ideas": list(top_ideas),
+            "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
+        },
+    )
+
+
+def _dashboard_scope(request: HttpRequest):
+    if not permissions.can_see_dashboard(request.user):
+        raise PermissionDenied
+    organisations = dashboard_selectors.dashboard_organisations(request.user)
+    form = DashboardFilterForm(request.GET or None, organisations=organisations)
+    return organisations, (form.selected_id() if form.is_bound else None), form
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    organisations, organisation_id, form = _dashboard_scope(request)
+    data = dashboard_selectors.build_dashboard(
+        request.user, organisation_id, organisations=organisations
+    )
+    return render(
+        request,
+        "innovation/dashboard.html",
+        {
+            "form": form,
+            "data": data,
+            "state_labels": dashboard_selectors.STATE_LABELS,
+            "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in dashboard_selectors.EXPORT_TABLES:
+        raise Http404
+    organisations, organisation_id, _form = _dashboard_scope(request)
+    header, rows = dashboard_selectors.export_table(
+        request.user, table, organisation_id, organisations=organisations
+    )
+    return csv_response(f"pilotage-{table}-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profil enregistré."))
+        return redirect("profile")
+    grants = user.role_grants.select_related("organisation").order_by("organisation__name", "role")
+    roles_by_organisation: dict[str, list[str]] = {}
+    for grant in grants:
+        roles_by_organisation.setdefault(grant.organisation.name, []).append(
+            grant.get_role_display()
+        )
+    return render(
+        request,
+        "innovation/profile.html",
+        {
+            "form": form,
+            "organisation": user.organisation,
+            "direction": user.direction,
+            "roles_by_organisation": sorted(roles_by_organisation.items()),
+        },
+    )
+
+
+def _safe_link(url: str) -> str:
+    """Only links inside the site are shown: notifications are ours, but be strict anyway."""
+    return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    queryset = request.user.notifications.only(
+        "id", "subject", "body", "url", "created_at", "read_at", "recipient_id"
+    ).order_by("-created_at", "-id")
+    page = Paginator(queryset, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    for notification in page.object_list:
+        notification.link = _safe_link(notification.url)
+    return render(request, "innovation/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_mark_read(request: HttpRequest) -> HttpResponse:
+    raw_id = request.POST.get("id", "").strip()
+    if raw_id:
+        if not raw_id.isdigit():
+            raise Http404
+        notifications.mark_read(request.user, [int(raw_id)])
+        messages.success(request, _("Notification marquée comme lue."))
+    else:
+        notifications.mark_read(request.user)
+        messages.success(request, _("Toutes les notifications sont marquées comme lues."))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("notification_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_import(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_import_people(request.user):
+        raise PermissionDenied
+    form = PeopleImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = people.import_people(form.cleaned_data["file"], actor=request.user)
+        except people.ImportFileError as error:
+            form.add_error("file", error.message)
+        except IntegrityError:
+            # Another import created the same person a moment ago.
+            form.add_error(
+                "file", _("Un autre import était en cours ; rien n'a été importé. Réessayez.")
+            )
+        else:
+            if report.ok:
+                messages.success(
+                    request,
+                    _(
+                        "Import terminé : %(created)s personne(s) créée(s), %(updated)s mise(s) "
+                        "à jour, %(unchanged)s inchangée(s), %(directions)s direction(s) "
+                        "créée(s)."
+                    )
+                    % {
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                        "directions": report.directions_created,
+                    },
+                )
+                return redirect("people_import")
+    return render(
+        request,
+        "innovation/people_import.html",
+        {
+            "form": form,
+            "report": report,
+            "administered": list(permissions.organisations_with_role(request.user, Role.ADMIN)),
+            "max_errors_shown": MAX_ERRORS_SHOWN,
+            "max_errors_slice": f":{MAX_ERRORS_SHOWN}",
+        },
+    )

@@ -1,0 +1,139 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from innovation import notifications
+from innovation.models import Notification
+from tests.factories import AgentFactory, NotificationFactory
+
+
+class FailingBackend(BaseEmailBackend):
+    """An SMTP server that refuses everything."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("SMTP down")
+
+
+@pytest.mark.django_db
+def test_notify_creates_one_row_per_recipient_except_excluded(
+    django_capture_on_commit_callbacks,
+):
+    first, second, actor = AgentFactory(), AgentFactory(), AgentFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        created = notifications.notify(
+            [first, second, first, actor],
+            kind="idea_moved",
+            subject="Votre idée avance",
+            body="Elle est qualifiée.",
+            url="/idees/1/",
+            exclude=actor,
+        )
+
+    assert [n.recipient for n in created] == [first, second]
+    assert Notification.objects.count() == 2
+    assert {n.email_state for n in created} == {Notification.EmailState.PENDING}
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_notify_with_same_dedupe_key_creates_one_row(django_capture_on_commit_callbacks):
+    agent = AgentFactory()
+    arguments = {"kind": "followup_due", "subject": "Point d'étape", "body": "Demain."}
+
+    first = notifications.notify([agent], dedupe_key="followup:1:due", **arguments)
+    second = notifications.notify([agent], dedupe_key="followup:1:due", **arguments)
+
+    assert len(first) == 1
+    assert second == []
+    assert Notification.objects.filter(recipient=agent).count() == 1
+
+
+@pytest.mark.django_db
+def test_notify_inactive_person_skips_email():
+    inactive = AgentFactory(is_active=False)
+
+    (notification,) = notifications.notify([inactive], kind="k", subject="S", body="B")
+
+    assert notification.email_state == Notification.EmailState.SKIPPED
+
+
+@pytest.mark.django_db
+def test_send_notification_email_called_twice_sends_one_email(mailoutbox_clear, settings):
+    settings.SITE_URL = "https://tremplin.example"
+    notification = NotificationFactory(subject="Votre idée avance", url="/idees/7/")
+
+    sent_first = notifications.send_notification_email(notification.pk)
+    sent_second = notifications.send_notification_email(notification.pk)
+
+    assert (sent_first, sent_second) == (True, False)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "[Tremplin] Votre idée avance"
+    assert message.to == [notification.recipient.email]
+    assert "https://tremplin.example/idees/7/" in message.body
+    assert f"Bonjour {notification.recipient.first_name}," in message.body
+    notification.refresh_from_db()
+    assert notification.email_state == Notification.EmailState.SENT
+    assert notification.email_attempts == 1
+
+
+@pytest.mark.django_db
+def test_send_pending_emails_sends_pending_and_stale_ones_once(mailoutbox_clear):
+    pending = NotificationFactory.create_batch(2)
+    NotificationFactory(email_state=Notification.EmailState.SENT)
+    NotificationFactory(email_state=Notification.EmailState.SKIPPED)
+    stale = NotificationFactory(
+        email_state=Notification.EmailState.SENDING,
+        email_claimed_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    NotificationFactory(
+        email_state=Notification.EmailState.SENDING, email_claimed_at=timezone.now()
+    )
+
+    sent = notifications.send_pending_emails()
+    sent_again = notifications.send_pending_emails()
+
+    assert (sent, sent_again) == (3, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        n.recipient.email for n in [*pending, stale]
+    )
+
+
+@pytest.mark.django_db
+def test_failed_send_returns_notification_to_pending(mailoutbox_clear, settings):
+    settings.EMAIL_BACKEND = "tests.innovation.test_notifications.FailingBackend"
+    notification = NotificationFactory()
+
+    sent = notifications.send_notification_email(notification.pk)
+
+    assert sent is False
+    notification.refresh_from_db()
+    assert notification.email_state == Notification.EmailState.PENDING
+    assert notification.email_attempts == 1
+
+
+@pytest.mark.django_db
+def test_failed_send_after_last_attempt_gives_up(mailoutbox_clear, settings):
+    settings.EMAIL_BACKEND = "tests.innovation.test_notifications.FailingBackend"
+    notification = NotificationFactory(email_attempts=notifications.MAX_EMAIL_ATTEMPTS - 1)
+
+    notifications.send_notification_email(notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.email_state == Notification.EmailState.FAILED
+
+
+@pytest.mark.django_db
+def test_mark_read_marks_only_given_notifications_of_that_person():
+    agent = AgentFactory()
+    first, second = NotificationFactory.create_batch(2, recipient=agent)
+    other = NotificationFactory()
+
+    count = notifications.mark_read(agent, [first.pk, other.pk])
+
+    assert count == 1
+    assert Notification.objects.filter(read_at__isnull=False).get() == first

@@ -1,0 +1,199 @@
+"""`manage.py seed_demo`: idempotent demo data that is consistent with the domain rules.
+
+Only `call_command` and model checks: no test client, so the URLs (and views) are not needed.
+"""
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from ideas.models import Campaign, Challenge, Comment, Idea, Vote
+from innovation.management.commands import seed_demo
+from innovation.models import Notification, Organisation, Role, RoleGrant, User
+
+pytestmark = pytest.mark.django_db
+
+DEMO_EMAILS = {
+    "agent@tremplin.example": {Role.AGENT},
+    "encadrant@tremplin.example": {Role.AGENT, Role.MANAGER},
+    "directeur@tremplin.example": {Role.AGENT, Role.DIRECTOR},
+    "sponsor@tremplin.example": {Role.SPONSOR},
+    "jury@tremplin.example": {Role.JUROR},
+    "delegue@tremplin.example": {Role.AGENT, Role.DELEGATE},
+    "admin@tremplin.example": {Role.ADMIN, Role.DELEGATE},
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table of the two apps (M2M tables included), in key order."""
+    rows = {}
+    for label in ("innovation", "ideas"):
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            rows[model._meta.label] = list(model.objects.order_by("pk").values_list())
+    return rows
+
+
+def test_running_twice_creates_and_changes_nothing():
+    first_output = seed()
+    first = snapshot()
+    second_output = seed()
+    second = snapshot()
+
+    assert {label: len(r) for label, r in second.items()} == {
+        label: len(r) for label, r in first.items()
+    }
+    assert second == first
+    assert "Créé" in first_output
+    assert "Rien à faire" in second_output
+
+
+def test_running_again_on_a_later_day_changes_nothing():
+    seed()
+    first = snapshot()
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=12)):
+        output = seed()
+    assert snapshot() == first
+    assert "Rien à faire" in output
+
+
+def test_prints_accounts_password_and_url():
+    output = seed()
+    for email in DEMO_EMAILS:
+        assert email in output
+    assert "delegue.nord@tremplin.example" in output
+    assert "tremplin-demo" in output
+    assert "http://127.0.0.1:8000/" in output
+
+
+def test_every_demo_account_logs_in_with_its_roles():
+    seed()
+    somme = Organisation.objects.get(slug="cd-somme")
+    for email, roles in DEMO_EMAILS.items():
+        user = authenticate(username=email, password=seed_demo.PASSWORD)
+        assert user is not None, email
+        assert user.organisation == somme
+        held = set(
+            RoleGrant.objects.filter(user=user, organisation=somme).values_list("role", flat=True)
+        )
+        assert held == roles, email
+    admin = User.objects.get(email="admin@tremplin.example")
+    assert admin.is_staff and admin.is_superuser
+    assert not User.objects.filter(is_superuser=True).exclude(pk=admin.pk).exists()
+    nord = Organisation.objects.get(slug="cd-nord")
+    assert RoleGrant.objects.filter(
+        user__email="delegue.nord@tremplin.example", organisation=nord, role=Role.DELEGATE
+    ).exists()
+    for user in User.objects.all():
+        assert authenticate(username=user.email, password=seed_demo.PASSWORD), user.email
+
+
+def test_a_changed_password_works_again_after_a_new_run():
+    seed()
+    agent = User.objects.get(email="agent@tremplin.example")
+    agent.set_password("autre-chose-123")
+    agent.save()
+    seed()
+    assert authenticate(username=agent.email, password=seed_demo.PASSWORD) is not None
+
+
+def test_counters_match_rows_and_nobody_votes_for_their_own_idea():
+    seed()
+    ideas = Idea.objects.annotate(
+        real_votes=Count("votes", distinct=True),
+        visible_comments=Count(
+            "comments", filter=Q(comments__hidden_at__isnull=True), distinct=True
+        ),
+    )
+    for idea in ideas:
+        assert idea.vote_count == idea.real_votes, idea.title
+        assert idea.comment_count == idea.visible_comments, idea.title
+    assert Vote.objects.exists()
+    assert not Vote.objects.filter(voter=F("idea__author")).exists()
+    for vote in Vote.objects.select_related("idea"):
+        authors = {vote.idea.author_id, *vote.idea.coauthors.values_list("pk", flat=True)}
+        assert vote.voter_id not in authors
+        assert RoleGrant.objects.filter(
+            user_id=vote.voter_id, organisation_id=vote.idea.organisation_id, role=Role.AGENT
+        ).exists()
+    assert not Vote.objects.filter(idea__state=Idea.State.DRAFT).exists()
+    assert Comment.objects.filter(hidden_at__isnull=False).exists()
+
+
+def test_histories_are_consistent_with_states():
+    seed()
+    pipeline = pytest.importorskip("ideas.pipeline")
+    for idea in Idea.objects.prefetch_related("events"):
+        events = list(idea.events.all())
+        assert events[0].before == "" and events[0].after == Idea.State.DRAFT
+        assert events[0].actor_id == idea.author_id
+        for previous, event in zip(events, events[1:], strict=False):
+            assert event.before == previous.after, idea.title
+            assert event.created_at >= previous.created_at, idea.title
+            assert event.after in pipeline.allowed_next(event.before), idea.title
+            if event.after in pipeline.REASON_REQUIRED:
+                assert event.reason, idea.title
+        assert events[-1].after == idea.state, idea.title
+        assert events[-1].created_at <= timezone.now()
+        if idea.state == Idea.State.DRAFT:
+            assert idea.submitted_at is None
+        else:
+            assert idea.submitted_at == events[1].created_at
+            assert events[1].actor_id == idea.author_id
+            assert idea.follows.filter(user_id=idea.author_id).exists()
+        if idea.state in (Idea.State.DRAFT, Idea.State.SUBMITTED):
+            assert idea.support == ""
+
+
+def test_demo_content_matches_the_seeds():
+    seed()
+    slugs = set(Organisation.objects.values_list("slug", flat=True))
+    assert {"cd-somme", "cd-nord", "cd-oise", "cd-pas-de-calais", "cd-val-d-oise"} <= slugs
+    assert {"isere", "pau", "dunkerque"} <= slugs
+
+    somme_call = Campaign.objects.get(title=seed_demo.SOMME_CAMPAIGN)
+    assert somme_call.is_open()
+    assert list(somme_call.organisations.values_list("slug", flat=True)) == ["cd-somme"]
+    forum = Campaign.objects.get(title=seed_demo.FORUM_CAMPAIGN)
+    assert forum.organisations.count() == 5
+
+    agent_ideas = Idea.objects.filter(author__email="agent@tremplin.example", campaign=somme_call)
+    assert set(agent_ideas.values_list("state", flat=True)) == {
+        Idea.State.DRAFT,
+        Idea.State.SUBMITTED,
+    }
+    challenge = Challenge.objects.get()
+    assert challenge.author.email == "directeur@tremplin.example"
+    assert challenge.ideas.exists()
+
+    assert 15 <= Idea.objects.count() <= 25
+    somme_states = set(
+        Idea.objects.filter(organisation__slug="cd-somme").values_list("state", flat=True)
+    )
+    assert len(somme_states) >= 6
+    assert Notification.objects.count() == 0
+
+
+def test_ideas_keep_what_visitors_did_and_counters_follow():
+    seed()
+    idea = Idea.objects.get(title="Rappeler les usagers qui n'ont pas pu joindre le standard")
+    voter = User.objects.get(email="jury@tremplin.example")
+    Vote.objects.create(idea=idea, voter=voter)
+    Idea.objects.filter(pk=idea.pk).update(state=Idea.State.QUALIFIED)
+    seed()
+    idea.refresh_from_db()
+    assert idea.state == Idea.State.QUALIFIED
+    assert idea.vote_count == idea.votes.count()
+    assert idea.votes.filter(voter=voter).exists()

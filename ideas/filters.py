@@ -11,6 +11,7 @@ from innovation.models import Direction, Organisation, User
 from innovation.permissions import member_organisation_ids
 
 ALL = _("Tous")
+ALL_FEMININE = _("Toutes")
 PUBLIC_STATES = [(value, label) for value, label in Idea.State.choices if value != "draft"]
 
 
@@ -23,10 +24,10 @@ class IdeaFilter(django_filters.FilterSet):
         label=_("Appel à idées"), queryset=None, empty_label=ALL
     )
     organisation = django_filters.ModelChoiceFilter(
-        label=_("Collectivité"), queryset=None, empty_label=ALL
+        label=_("Collectivité"), queryset=None, empty_label=ALL_FEMININE
     )
     direction = django_filters.ModelChoiceFilter(
-        label=_("Direction"), queryset=None, empty_label=ALL
+        label=_("Direction"), queryset=None, empty_label=ALL_FEMININE
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("Thème"), queryset=Theme.objects.all(), empty_label=ALL

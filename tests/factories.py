@@ -151,7 +151,9 @@ class VoteFactory(factory.django.DjangoModelFactory):
         model = Vote
 
     idea = factory.SubFactory(IdeaFactory)
-    voter = factory.SubFactory(AgentFactory, organisation=factory.SelfAttribute("..idea.organisation"))
+    voter = factory.SubFactory(
+        AgentFactory, organisation=factory.SelfAttribute("..idea.organisation")
+    )
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ideas import permissions, search
 from ideas.models import Attachment, Campaign, Challenge, Comment, Follow, Idea, IdeaEvent, Vote
 from ideas.pipeline import REASON_REQUIRED, InvalidTransition, allowed_next
+from innovation import audit
 from innovation.models import Role, User
 from innovation.notifications import notify
 from innovation.permissions import member_organisation_ids
@@ -146,6 +147,7 @@ def move_idea(
         idea.support = support
     before = idea.state
     IdeaEvent.objects.create(idea=idea, actor=actor, before=before, after=to, reason=reason)
+    audit.record(audit.IDEA_MOVED, actor=actor, target=idea, detail={"from": before, "to": to})
     idea.state = to
     idea.save(update_fields=["state", "support", "submitted_at", "updated_at"])
 

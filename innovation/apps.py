@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class InnovationConfig(AppConfig):
     name = "innovation"
     verbose_name = _("Plateforme")
+
+    def ready(self) -> None:
+        # Login, logout and failed-login receivers that feed the audit trail.
+        from innovation import auth  # noqa: F401

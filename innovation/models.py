@@ -216,3 +216,46 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AuditEvent(models.Model):
+    """Append-only trail of what matters for trust: logins, denials, decisions, exports.
+
+    Rows are written by innovation.audit.record and never changed; the detail holds ids and
+    short labels, not names or e-mail addresses (which live on the person's row, and go
+    with it when the person is pseudonymised), except the e-mail typed in a failed login.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur·rice"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collectivité"),
+    )
+    target_type = models.CharField(_("objet"), max_length=40, blank=True)
+    target_id = models.CharField(_("identifiant"), max_length=40, blank=True)
+    detail = models.JSONField(_("détail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("événement du journal")
+        verbose_name_plural = _("journal d'audit")
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="audit_org_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

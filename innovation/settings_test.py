@@ -21,3 +21,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Lets several test runs share one PostgreSQL server (helpers, xdist adds its own suffix).
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", "test_tremplin")}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns otherwise)
+# django-axes wants the request in every authenticate() call, which client.login() and
+# factories don't give; tests/innovation/test_hardening.py switches it back on.
+AXES_ENABLED = False

@@ -12,6 +12,8 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/lues/", views.notification_mark_read, name="notification_mark_read"),
     path("annuaire/import/", views.people_import, name="people_import"),
+    path("journal/", views.audit_log, name="audit_log"),
+    path("journal/export.csv", views.audit_export, name="audit_export"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -18,16 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ideas.models import Idea
 from ideas.permissions import visible_campaigns, visible_ideas
+from innovation import audit, notifications, people, permissions
 from innovation import dashboard as dashboard_selectors
-from innovation import notifications, people, permissions
 from innovation.exports import csv_response
+from innovation.filters import AuditEventFilter
 from innovation.forms import (
     DashboardFilterForm,
     EmailAuthenticationForm,
     PeopleImportForm,
     ProfileForm,
 )
-from innovation.models import Role
+from innovation.models import AuditEvent, Role
 
 NOTIFICATIONS_PER_PAGE = 25
 HOME_LIST_SIZE = 10
@@ -201,6 +204,12 @@ def people_import(request: HttpRequest) -> HttpResponse:
             )
         else:
             if report.ok:
+                audit.record(
+                    audit.PEOPLE_IMPORTED,
+                    actor=request.user,
+                    request=request,
+                    detail={"created": report.created, "updated": report.updated},
+                )
                 messages.success(
                     request,
                     _(
@@ -227,3 +236,65 @@ def people_import(request: HttpRequest) -> HttpResponse:
             "max_errors_slice": f":{MAX_ERRORS_SHOWN}",
         },
     )
+
+
+AUDIT_PER_PAGE = 50
+
+
+def _audit_events(request: HttpRequest):
+    """Events of the organisations the admin runs, plus failed logins (which have none)."""
+    if not permissions.is_admin_anywhere(request.user):
+        raise PermissionDenied
+    organisations = permissions.organisations_with_role(request.user, Role.ADMIN)
+    queryset = (
+        AuditEvent.objects.filter(
+            Q(organisation__in=organisations)
+            | Q(organisation__isnull=True, action=audit.LOGIN_FAILED)
+        )
+        .select_related("actor", "organisation")
+        .order_by("-created_at", "-id")
+    )
+    return AuditEventFilter(request.GET or None, queryset=queryset, organisations=organisations)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = _audit_events(request)
+    page = Paginator(events.qs, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "innovation/audit_log.html",
+        {"filter": events, "page": page, "query": query.urlencode(), "labels": audit.LABELS},
+    )
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    events = _audit_events(request)
+    header = [
+        _("Date"),
+        _("Action"),
+        _("Personne"),
+        _("Collectivité"),
+        _("Objet"),
+        _("Détail"),
+        _("Adresse IP"),
+    ]
+
+    def rows():
+        for event in events.qs.iterator(chunk_size=2000):
+            yield [
+                timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M:%S"),
+                audit.LABELS.get(event.action, event.action),
+                event.actor.email if event.actor else "",
+                event.organisation.name if event.organisation else "",
+                f"{event.target_type} {event.target_id}".strip(),
+                json.dumps(event.detail, ensure_ascii=False),
+                event.ip_address or "",
+            ]
+
+    return csv_response(f"journal-{timezone.localdate():%Y-%m-%d}.csv", header, rows())

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ideas.models import Idea
 from ideas.permissions import visible_campaigns, visible_ideas
-from innovation import audit, notifications, people, permissions
+from innovation import audit, notifications, people, permissions, personal_data
 from innovation import dashboard as dashboard_selectors
 from innovation.exports import csv_response
 from innovation.filters import AuditEventFilter
@@ -30,7 +32,7 @@ from innovation.forms import (
     PeopleImportForm,
     ProfileForm,
 )
-from innovation.models import AuditEvent, Role
+from innovation.models import AuditEvent, Role, User
 
 NOTIFICATIONS_PER_PAGE = 25
 HOME_LIST_SIZE = 10
@@ -298,3 +300,67 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             ]
 
     return csv_response(f"journal-{timezone.localdate():%Y-%m-%d}.csv", header, rows())
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the platform holds about the person asking, as a JSON download."""
+    data = personal_data.export_personal_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"tremplin-mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit.record(audit.EXPORT, actor=request.user, request=request, detail={"path": request.path})
+    return response
+
+
+PEOPLE_PER_PAGE = 50
+
+
+def _directory(user) -> QuerySet[User]:
+    """People of the organisations the admin runs."""
+    organisations = permissions.organisation_ids_with_role(user, Role.ADMIN)
+    return User.objects.filter(organisation__in=organisations).select_related(
+        "organisation", "direction"
+    )
+
+
+@login_required
+@require_GET
+def people_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_admin_anywhere(request.user):
+        raise PermissionDenied
+    people_found = _directory(request.user).order_by("last_name", "first_name", "pk")
+    search = request.GET.get("q", "").strip()
+    for word in search.split():
+        people_found = people_found.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    page = Paginator(people_found, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "innovation/people_list.html",
+        {"page": page, "search": search, "query": urlencode({"q": search}) if search else ""},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_pseudonymise(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.is_admin_anywhere(request.user):
+        raise PermissionDenied
+    person = get_object_or_404(_directory(request.user), pk=pk)
+    if person.pk == request.user.pk:
+        messages.error(request, _("Vous ne pouvez pas vous pseudonymiser vous-même."))
+        return redirect("people_list")
+    if request.method == "POST":
+        personal_data.pseudonymise(person, actor=request.user)
+        messages.success(
+            request,
+            _("Identité effacée : ses contributions restent, sans son nom ni son adresse."),
+        )
+        return redirect("people_list")
+    return render(request, "innovation/person_pseudonymise.html", {"person": person})

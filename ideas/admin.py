@@ -55,3 +55,42 @@ class CommentAdmin(admin.ModelAdmin):
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "idea", "size", "uploaded_at"]
     raw_id_fields = ["idea", "uploaded_by"]
+
+
+# --- Mandates: read-mostly; states, versions and signatures change through ideas.mandates.
+from ideas.models import FollowUp, Mandate, MandateMember, Signature  # noqa: E402
+
+
+class MandateMemberInline(admin.TabularInline):
+    model = MandateMember
+    extra = 0
+    raw_id_fields = ["agent", "manager"]
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    can_delete = False
+    readonly_fields = ["signer", "party", "terms_version", "decision", "comment", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a person signs only for themselves, in the application
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    list_display = ["idea", "organisation", "state", "starts_on", "ends_on", "terms_version"]
+    list_filter = ["state", "organisation"]
+    list_select_related = ["idea", "organisation"]
+    search_fields = ["idea__title"]
+    raw_id_fields = ["idea", "sponsor", "client_direction", "client_director", "created_by"]
+    readonly_fields = ["state", "terms_version", "activated_at", "ended_at", "ended_by"]
+    inlines = [MandateMemberInline, SignatureInline]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["mandate", "number", "due_on", "recorded_at", "indicator"]
+    list_select_related = ["mandate__idea"]
+    raw_id_fields = ["mandate", "recorded_by"]
+    readonly_fields = ["number", "due_on"]

@@ -1,0 +1,594 @@
+"""Mandate and follow-up pages. Visibility through ideas.mandate_permissions (outside: 404,
+visible but not allowed: 403); every write through ideas.mandates or ideas.followups."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ideas import followups, mandates
+from ideas import mandate_permissions as perms
+from ideas.mandate_forms import (
+    EndForm,
+    FollowUpForm,
+    IdeaChoiceForm,
+    MandateForm,
+    MemberFormSet,
+    SignForm,
+    member_initial,
+)
+from ideas.models import FollowUp, FollowUpTime, Idea, Mandate, MandateMember, Signature
+from ideas.permissions import visible_ideas
+from innovation.exports import csv_response
+from innovation.models import Role, User
+from innovation.permissions import has_role
+
+PARTY_ORDER = [party for party, _label in Signature.Party.choices]
+
+
+# --- Read models ---------------------------------------------------------------------------
+
+
+def _overview(user: User, today: datetime.date) -> QuerySet[Mandate]:
+    """Visible mandates with their next open follow-up; overdue ones first."""
+    return (
+        perms.visible_mandates(user)
+        .select_related("idea", "organisation", "sponsor", "client_direction")
+        .annotate(
+            next_due=Min("followups__due_on", filter=Q(followups__recorded_at__isnull=True)),
+            team_size=Count("members", distinct=True),
+        )
+        .annotate(
+            overdue=Case(
+                When(state=Mandate.State.ACTIVE, next_due__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-overdue", F("next_due").asc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def _mandate_for_page(user: User, pk: int) -> Mandate:
+    queryset = perms.visible_mandates(user).select_related(
+        "idea", "organisation", "sponsor", "client_direction", "client_director", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _members(mandate: Mandate) -> list[MandateMember]:
+    return list(mandate.members.select_related("agent", "manager"))
+
+
+def _party_rows(mandate: Mandate, members: list[MandateMember], signatures: list[Signature]):
+    """Each required party of the current terms, with their answer if any."""
+    current = {
+        (s.signer_id, s.party): s for s in signatures if s.terms_version == mandate.terms_version
+    }
+    people = {
+        mandate.sponsor_id: mandate.sponsor,
+        mandate.client_director_id: mandate.client_director,
+    }
+    for member in members:
+        people[member.agent_id] = member.agent
+        people[member.manager_id] = member.manager
+    required = sorted(
+        perms.required_parties(mandate, members),
+        key=lambda pair: (PARTY_ORDER.index(pair[1]), str(people[pair[0]])),
+    )
+    return [
+        {
+            "person": people[user_id],
+            "party": Signature.Party(party).label,
+            "signature": current.get((user_id, party)),
+        }
+        for user_id, party in required
+    ]
+
+
+def pending_signatures(user: User) -> list[dict]:
+    """What this person is asked to sign: mandates awaiting their answer (3 queries)."""
+    if not user.is_authenticated:
+        return []
+    involved = Q(sponsor=user) | Q(client_director=user)
+    involved |= Q(members__agent=user) | Q(members__manager=user)
+    candidates = (
+        Mandate.objects.filter(
+            pk__in=Mandate.objects.filter(involved).values("pk"),
+            state=Mandate.State.AWAITING_SIGNATURES,
+        )
+        .select_related("idea", "organisation", "sponsor")
+        .prefetch_related(
+            Prefetch("members", queryset=MandateMember.objects.order_by("pk")),
+            Prefetch(
+                "signatures",
+                queryset=Signature.objects.filter(signer=user),
+                to_attr="my_signatures",
+            ),
+        )
+        .order_by("sent_for_signature_at", "pk")
+    )
+    result = []
+    for mandate in candidates:
+        members = list(mandate.members.all())
+        answered = {
+            s.party for s in mandate.my_signatures if s.terms_version == mandate.terms_version
+        }
+        todo = [p for p in perms.parties_of(user, mandate, members) if p not in answered]
+        if todo:
+            result.append({"mandate": mandate, "parties": [Signature.Party(p).label for p in todo]})
+    return result
+
+
+# --- Overview, signatures to give, export --------------------------------------------------
+
+
+@login_required
+def mandate_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    queryset = _overview(request.user, today)
+    state = request.GET.get("etat", "")
+    if state in Mandate.State.values:
+        queryset = queryset.filter(state=state)
+    page = Paginator(queryset, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ideas/mandate_list.html",
+        {
+            "page": page,
+            "today": today,
+            "query": query.urlencode(),
+            "state": state,
+            "states": Mandate.State.choices,
+            "to_sign": pending_signatures(request.user),
+            "can_manage": perms.can_manage_mandates(request.user),
+        },
+    )
+
+
+@login_required
+def mandate_signatures(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "ideas/mandate_signatures.html",
+        {"to_sign": pending_signatures(request.user)},
+    )
+
+
+@login_required
+def mandate_export(request: HttpRequest) -> HttpResponse:
+    if not perms.can_manage_mandates(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    queryset = _overview(request.user, today).annotate(
+        freed_per_week=Sum("members__freed_hours_per_week"),
+        followups_done=Count(
+            "followups", filter=Q(followups__recorded_at__isnull=False), distinct=True
+        ),
+    )
+    # Sum over members joined with follow-ups would multiply: a separate aggregate per mandate.
+    used = dict(
+        FollowUpTime.objects.filter(member__mandate__in=queryset.values("pk"))
+        .values("member__mandate")
+        .annotate(total=Sum("hours"))
+        .values_list("member__mandate", "total")
+    )
+    header = [
+        _("Identifiant"),
+        _("Idée"),
+        _("Collectivité"),
+        _("État"),
+        _("Sponsor"),
+        _("Direction cliente"),
+        _("Début"),
+        _("Fin"),
+        _("Agents"),
+        _("Temps libéré (h/semaine, équipe)"),
+        _("Points d'étape tenus"),
+        _("Prochain point d'étape"),
+        _("En retard"),
+        _("Temps consacré (h)"),
+    ]
+    states = dict(Mandate.State.choices)
+
+    def rows():
+        for mandate in queryset:
+            yield [
+                mandate.pk,
+                mandate.idea.title,
+                mandate.organisation.name,
+                states[mandate.state],
+                mandate.sponsor.get_full_name(),
+                mandate.client_direction.name,
+                mandate.starts_on.strftime("%d/%m/%Y"),
+                mandate.ends_on.strftime("%d/%m/%Y"),
+                mandate.team_size,
+                formats.number_format(mandate.freed_per_week or 0),
+                mandate.followups_done,
+                mandate.next_due.strftime("%d/%m/%Y") if mandate.next_due else "",
+                _("oui") if mandate.overdue else _("non"),
+                formats.number_format(used.get(mandate.pk) or 0),
+            ]
+
+    return csv_response(f"mandats-{today:%Y-%m-%d}.csv", header, rows())
+
+
+# --- Draft and terms -----------------------------------------------------------------------
+
+
+def _apply_errors(form, formset, error: ValidationError) -> list[str]:
+    """Put a service's errors next to their fields; team errors go above the team table."""
+    team_errors: list[str] = []
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return team_errors
+    for field, errors in error.error_dict.items():
+        if field == "members":
+            team_errors += [message for e in errors for message in e.messages]
+        elif field in form.fields:
+            form.add_error(field, errors)
+        else:
+            form.add_error(None, errors)
+    return team_errors
+
+
+def _mandate_form(
+    request: HttpRequest, *, idea: Idea, mandate: Mandate | None = None
+) -> HttpResponse:
+    members = _members(mandate) if mandate else []
+    form = MandateForm(request.POST or None, instance=mandate, organisation=idea.organisation)
+    formset = MemberFormSet(
+        request.POST or None,
+        initial=member_initial(members),
+        prefix="equipe",
+        form_kwargs={"organisation": idea.organisation},
+    )
+    team_errors: list[str] = []
+    if request.method == "POST":
+        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        if form_ok and formset_ok:
+            try:
+                if mandate is None:
+                    mandate = mandates.create_mandate(
+                        actor=request.user,
+                        idea=idea,
+                        data=form.cleaned_data,
+                        members=formset.members(),
+                    )
+                    messages.success(
+                        request,
+                        _(
+                            "Mandat enregistré en brouillon. Relisez-le, puis envoyez-le pour "
+                            "signature."
+                        ),
+                    )
+                else:
+                    voided = mandates.update_mandate_terms(
+                        mandate,
+                        actor=request.user,
+                        data=form.cleaned_data,
+                        members=formset.members(),
+                    )
+                    if voided:
+                        messages.warning(
+                            request,
+                            _(
+                                "Conditions modifiées : les %(count)s signature(s) déjà "
+                                "recueillie(s) sont annulées ; les parties sont prévenues et "
+                                "doivent signer la nouvelle version."
+                            )
+                            % {"count": voided},
+                        )
+                    else:
+                        messages.success(request, _("Mandat enregistré."))
+            except ValidationError as error:
+                team_errors = _apply_errors(form, formset, error)
+            else:
+                return redirect(mandate.get_absolute_url())
+    return render(
+        request,
+        "ideas/mandate_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "team_errors": team_errors,
+            "idea": idea,
+            "mandate": mandate,
+        },
+    )
+
+
+@login_required
+def mandate_create(request: HttpRequest) -> HttpResponse:
+    if not perms.can_manage_mandates(request.user):
+        raise PermissionDenied
+    idea_id = request.POST.get("idee") or request.GET.get("idee", "")
+    if not idea_id.isdigit():
+        ideas = (
+            visible_ideas(request.user)
+            .filter(
+                state__in=perms.MANDATE_IDEA_STATES,
+                organisation__in=perms.delegate_organisation_ids(request.user),
+            )
+            .exclude(mandates__state__in=mandates.OPEN_STATES)
+            .select_related("organisation")
+            .order_by("title")
+        )
+        return render(
+            request,
+            "ideas/mandate_idea_choice.html",
+            {"form": IdeaChoiceForm(ideas=ideas), "ideas": ideas},
+        )
+    idea = get_object_or_404(
+        visible_ideas(request.user).select_related("organisation"), pk=int(idea_id)
+    )
+    if not perms.can_draft_mandate(request.user, idea):
+        if has_role(request.user, idea.organisation_id, Role.DELEGATE):
+            messages.error(
+                request,
+                _(
+                    "Un mandat se rédige pour une idée sélectionnée ou accompagnée ; celle-ci est "
+                    "à l'étape « %(state)s »."
+                )
+                % {"state": idea.get_state_display()},
+            )
+            return redirect(idea.get_absolute_url())
+        raise PermissionDenied
+    return _mandate_form(request, idea=idea)
+
+
+@login_required
+def mandate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    mandate = _mandate_for_page(request.user, pk)
+    if not perms.is_mandate_delegate(request.user, mandate):
+        raise PermissionDenied
+    if not perms.can_edit_mandate(request.user, mandate):
+        messages.error(
+            request,
+            _("Ce mandat est %(state)s : ses conditions ne peuvent plus changer.")
+            % {"state": mandate.get_state_display().lower()},
+        )
+        return redirect(mandate.get_absolute_url())
+    return _mandate_form(request, idea=mandate.idea, mandate=mandate)
+
+
+@login_required
+@require_POST
+def mandate_send(request: HttpRequest, pk: int) -> HttpResponse:
+    mandate = _mandate_for_page(request.user, pk)
+    if not perms.is_mandate_delegate(request.user, mandate):
+        raise PermissionDenied
+    try:
+        mandates.send_for_signature(mandate, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Mandat envoyé pour signature : chaque partie est prévenue."))
+    return redirect(mandate.get_absolute_url())
+
+
+# --- One mandate ---------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, mandate: Mandate) -> dict:
+    user = request.user
+    members = _members(mandate)
+    signatures = list(mandate.signatures.select_related("signer"))
+    followup_list = list(mandate.followups.prefetch_related("times"))
+    used: dict[int, Decimal] = defaultdict(Decimal)
+    times_by_followup: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for followup in followup_list:
+        for time in followup.times.all():
+            used[time.member_id] += time.hours
+            times_by_followup[followup.pk][time.member_id] = time.hours
+    balances, total = followups.time_balances(mandate, members, used)
+    visible_members = {m.pk for m in members if perms.can_see_time_of(user, mandate, m)}
+    is_delegate = perms.is_mandate_delegate(user, mandate)
+    today = timezone.localdate()
+    for followup in followup_list:
+        followup.visible_times = [
+            (member, times_by_followup[followup.pk].get(member.pk))
+            for member in members
+            if member.pk in visible_members
+        ]
+        followup.is_overdue = not followup.is_recorded and followup.due_on < today
+    return {
+        "mandate": mandate,
+        "members": members,
+        "party_rows": _party_rows(mandate, members, signatures),
+        "history": [s for s in signatures if s.terms_version < mandate.terms_version],
+        "followups": followup_list,
+        "balances": [b for b in balances if b.member.pk in visible_members],
+        "total": total if is_delegate else None,
+        "my_parties": perms.parties_of(user, mandate, members),
+        "can_sign": perms.can_sign(user, mandate, members)
+        and any(
+            not any(
+                s.signer_id == user.pk
+                and s.party == party
+                and s.terms_version == mandate.terms_version
+                for s in signatures
+            )
+            for party in perms.parties_of(user, mandate, members)
+        ),
+        "can_edit": perms.can_edit_mandate(user, mandate),
+        "can_send": perms.can_send_for_signature(user, mandate),
+        "can_end": perms.can_end_mandate(user, mandate),
+        "can_record": mandate.state == Mandate.State.ACTIVE
+        and perms.can_hold_followups(user, mandate, members),
+        "today": today,
+    }
+
+
+@login_required
+def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mandate = _mandate_for_page(request.user, pk)
+    return render(request, "ideas/mandate_detail.html", _detail_context(request, mandate))
+
+
+@login_required
+def mandate_print(request: HttpRequest, pk: int) -> HttpResponse:
+    mandate = _mandate_for_page(request.user, pk)
+    return render(request, "ideas/mandate_print.html", _detail_context(request, mandate))
+
+
+@login_required
+def mandate_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    mandate = _mandate_for_page(request.user, pk)
+    members = _members(mandate)
+    parties = perms.parties_of(request.user, mandate, members)
+    if not parties:
+        raise PermissionDenied  # only the parties sign, each for themselves
+    if mandate.state != Mandate.State.AWAITING_SIGNATURES:
+        messages.error(
+            request,
+            _("Ce mandat n'attend pas de signature (%(state)s).")
+            % {"state": mandate.get_state_display().lower()},
+        )
+        return redirect(mandate.get_absolute_url())
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The signer is always the person logged in: nobody signs for someone else.
+            mandates.sign_mandate(
+                mandate,
+                signer=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect(mandate.get_absolute_url())
+        else:
+            mandate.refresh_from_db(fields=["state"])
+            if form.cleaned_data["decision"] == Signature.Decision.DECLINED:
+                messages.success(
+                    request, _("Votre refus est enregistré ; la délégation est prévenue.")
+                )
+            elif mandate.state == Mandate.State.ACTIVE:
+                messages.success(
+                    request, _("Merci ! Toutes les parties ont signé : le mandat est actif.")
+                )
+            else:
+                messages.success(request, _("Merci, votre signature est enregistrée."))
+            return redirect(mandate.get_absolute_url())
+    return render(
+        request,
+        "ideas/mandate_sign.html",
+        {
+            "mandate": mandate,
+            "members": members,
+            "form": form,
+            "parties": [Signature.Party(p).label for p in parties],
+        },
+    )
+
+
+@login_required
+def mandate_end(request: HttpRequest, pk: int) -> HttpResponse:
+    mandate = _mandate_for_page(request.user, pk)
+    if not perms.is_mandate_delegate(request.user, mandate):
+        raise PermissionDenied
+    if not perms.can_end_mandate(request.user, mandate):
+        messages.error(
+            request,
+            _("Seul un mandat actif peut être clos ; celui-ci est %(state)s.")
+            % {"state": mandate.get_state_display().lower()},
+        )
+        return redirect(mandate.get_absolute_url())
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mandates.end_mandate(
+                mandate,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                evaluation=form.cleaned_data["evaluation"],
+                idea_state=form.cleaned_data["idea_state"],
+            )
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Mandat clos ; l'idée avance dans le pipeline."))
+            return redirect(mandate.get_absolute_url())
+    return render(request, "ideas/mandate_end.html", {"mandate": mandate, "form": form})
+
+
+# --- Follow-ups ----------------------------------------------------------------------------
+
+
+@login_required
+def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
+    followup = get_object_or_404(
+        FollowUp.objects.filter(mandate__in=perms.visible_mandates(request.user)).select_related(
+            "mandate__idea", "mandate__organisation"
+        ),
+        pk=pk,
+    )
+    mandate = followup.mandate
+    members = _members(mandate)
+    if not perms.can_hold_followups(request.user, mandate, members):
+        raise PermissionDenied
+    if mandate.state != Mandate.State.ACTIVE:
+        messages.error(
+            request,
+            _(
+                "Ce mandat n'est pas actif (%(state)s) : on ne peut pas y enregistrer de point "
+                "d'étape."
+            )
+            % {"state": mandate.get_state_display().lower()},
+        )
+        return redirect(mandate.get_absolute_url())
+    hours = dict(followup.times.values_list("member_id", "hours"))
+    form = FollowUpForm(request.POST or None, instance=followup, members=members, hours=hours)
+    if request.method == "POST" and form.is_valid():
+        try:
+            followups.record_followup(
+                followup, actor=request.user, data=form.cleaned_data, hours=form.hours()
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Point d'étape enregistré. Merci !"))
+            return redirect(f"{mandate.get_absolute_url()}#point-{followup.number}")
+    return render(
+        request,
+        "ideas/followup_form.html",
+        {"followup": followup, "mandate": mandate, "form": form, "members": members},
+    )

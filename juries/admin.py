@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from juries.models import Criterion, Forum, Juror, Pitch
+
+# Scores and their history are deliberately absent: they stay private until closing.
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+class JurorInline(admin.TabularInline):
+    model = Juror
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    list_display = ["title", "date", "place", "stage"]
+    list_filter = ["stage"]
+    filter_horizontal = ["organisations"]
+    raw_id_fields = ["created_by", "closed_by", "current_pitch"]
+    # The stage changes only through juries.services (it freezes the grid, reveals scores).
+    readonly_fields = ["stage", "closed_at", "closed_by", "published_at"]
+    inlines = [CriterionInline, JurorInline]
+
+
+@admin.register(Pitch)
+class PitchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "forum", "organisation", "position", "laureate"]
+    list_select_related = ["forum", "organisation", "idea"]
+    raw_id_fields = ["idea", "put_forward_by"]
+    readonly_fields = ["organisation"]

@@ -1,0 +1,228 @@
+"""Demo data of the forum (seed 003): called by `manage.py seed_demo` after the ideas.
+
+The "1er forum Innovations interdépartemental" in Amiens on 28 November: the five
+départements, the ideas of their common call, a jury mixing elected officials, agents and
+directors general, the four weighted criteria. Scoring is left open with a few scores, so that
+jury@tremplin.example can score at once.
+
+Idempotent: the forum is looked up by its title; once created it belongs to the people using
+the demo (its stage, scores, programme are never reset). Jurors' accounts are brought back to
+the values below like the rest of the directory.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ideas.models import Idea
+from innovation.models import Role, RoleGrant, User
+from juries import services
+from juries.models import Criterion, Forum, Juror, Pitch, Score
+
+if TYPE_CHECKING:
+    from innovation.management.commands.seed_demo import Command
+
+TITLE = "1er forum Innovations interdépartemental"
+CAMPAIGN = "Forum Innovations interdépartemental"
+ORGANISATIONS = ["cd-nord", "cd-oise", "cd-pas-de-calais", "cd-somme", "cd-val-d-oise"]
+
+CRITERIA = [
+    # name, description, weight
+    (
+        "Impact pour les usagers",
+        "Le service rendu aux usagers (ou aux agents) s'améliore-t-il nettement ?",
+        3,
+    ),
+    ("Faisabilité", "Peut-on l'expérimenter en trois mois avec des moyens raisonnables ?", 2),
+    (
+        "Transférabilité aux autres collectivités",
+        "Les autres départements pourraient-ils le reprendre ?",
+        2,
+    ),
+    ("Engagement de l'équipe", "L'équipe porte-t-elle le projet et sait-elle le défendre ?", 1),
+]
+
+
+@dataclass(frozen=True)
+class Seat:
+    email: str
+    first_name: str
+    last_name: str
+    job_title: str
+    organisation: str
+    college: str
+    is_president: bool = False
+
+
+SEATS = [
+    Seat(
+        "bernard.lecomte@tremplin.example",
+        "Bernard",
+        "Lecomte",
+        "Vice-président chargé de l'administration générale",
+        "cd-nord",
+        Juror.College.ELECTED,
+        is_president=True,
+    ),
+    Seat(
+        "jury@tremplin.example",
+        "",
+        "",
+        "",
+        "cd-somme",
+        Juror.College.ELECTED,
+    ),
+    Seat(
+        "isabelle.maes@tremplin.example",
+        "Isabelle",
+        "Maes",
+        "Directrice générale des services",
+        "cd-pas-de-calais",
+        Juror.College.DIRECTOR,
+    ),
+    Seat(
+        "nadia.benali@tremplin.example",
+        "Nadia",
+        "Benali",
+        "Directrice générale adjointe Solidarités",
+        "cd-val-d-oise",
+        Juror.College.DIRECTOR,
+    ),
+    Seat(
+        "olivier.renard@tremplin.example",
+        "Olivier",
+        "Renard",
+        "Agent de la direction éducation-jeunesse",
+        "cd-oise",
+        Juror.College.AGENT,
+    ),
+]
+
+# A few scores already given (juror e-mail, pitch index, marks per criterion), so that the live
+# board and jury@'s page show a forum under way. Nobody scores their own département's pitch.
+SCORES = [
+    ("bernard.lecomte@tremplin.example", 2, (8, 6, 7, 8)),
+    ("isabelle.maes@tremplin.example", 0, (9, 7, 8, 9)),
+    ("isabelle.maes@tremplin.example", 1, (6, 8, 5, 7)),
+    ("nadia.benali@tremplin.example", 0, (7, 6, 8, 8)),
+    ("olivier.renard@tremplin.example", 0, (8, 8, 7, 9)),
+]
+
+
+def forum_date(anchor: datetime.date) -> datetime.date:
+    """The first 28 November on or after the demo's anchor day."""
+    day = datetime.date(anchor.year, 11, 28)
+    return day if day >= anchor else datetime.date(anchor.year + 1, 11, 28)
+
+
+def _jurors(command: Command) -> dict[str, User]:
+    """The jurors' accounts (jury@ comes from the demo accounts), with a juror role."""
+    template = command.people["jury@tremplin.example"]
+    people = {}
+    for seat in SEATS:
+        if seat.email in command.people:
+            people[seat.email] = command.people[seat.email]
+            continue
+        organisation = command.orgs[seat.organisation]
+        user, created = command.upsert(
+            User,
+            {"email": seat.email},
+            {
+                "first_name": seat.first_name,
+                "last_name": seat.last_name,
+                "job_title": seat.job_title,
+                "organisation": organisation,
+                "is_active": True,
+            },
+        )
+        if created or not user.has_usable_password():
+            # The demo password, hashed once already for jury@: no new hashing needed.
+            user.password = template.password
+            user.save(update_fields=["password"])
+        command.get_or_create(
+            RoleGrant, {"user": user, "organisation": organisation, "role": Role.JUROR}
+        )
+        people[seat.email] = user
+    return people
+
+
+def seed_forum(command: Command) -> Forum:
+    """Create the demo forum on the first run; later runs leave it as people made it."""
+    jurors = _jurors(command)
+    somme = command.orgs["cd-somme"]
+    forum = Forum.objects.filter(title=TITLE).first()
+    if forum is not None:
+        return forum
+    forum = Forum.objects.create(
+        title=TITLE,
+        date=forum_date(command.anchor),
+        starts_at=datetime.time(14, 0),
+        place="Hôtel du Département, Amiens",
+        organiser=somme,
+        quota=3,
+        laureate_count=8,
+        pitch_minutes=3,
+        question_minutes=4,
+        created_by=command.delegates["cd-somme"],
+        stage=Forum.Stage.PREPARING,
+    )
+    forum.organisations.set([command.orgs[slug] for slug in ORGANISATIONS])
+    command.created["Forum"] += 1
+    for position, (name, description, weight) in enumerate(CRITERIA, start=1):
+        Criterion.objects.create(
+            forum=forum, name=name, description=description, weight=weight, position=position
+        )
+    command.created["Criterion"] += len(CRITERIA)
+    for seat in SEATS:
+        user = jurors[seat.email]
+        Juror.objects.create(
+            forum=forum,
+            user=user,
+            organisation_id=user.organisation_id,
+            college=seat.college,
+            is_president=seat.is_president,
+        )
+    command.created["Juror"] += len(SEATS)
+    # The ideas of the common call, département by département as in the programme of the day.
+    # Pitches are written directly: these ideas went through the forum long ago (their states
+    # tell what happened next), so putting them forward again must not move them.
+    ideas = list(
+        Idea.objects.filter(campaign__title=CAMPAIGN, organisation__slug__in=ORGANISATIONS)
+        .select_related("organisation")
+        .order_by("organisation__slug", "created_at", "pk")
+    )
+    pitches = []
+    for position, idea in enumerate(ideas, start=1):
+        pitches.append(
+            Pitch.objects.create(
+                forum=forum,
+                idea=idea,
+                organisation=idea.organisation,
+                position=position,
+                put_forward_by=command.delegates[idea.organisation.slug],
+            )
+        )
+    command.created["Pitch"] += len(pitches)
+    if not pitches:
+        return forum
+    Forum.objects.filter(pk=forum.pk).update(
+        stage=Forum.Stage.OPEN, current_pitch=pitches[min(2, len(pitches) - 1)]
+    )
+    forum.refresh_from_db()
+    criteria = list(forum.criteria.all())
+    for email, index, marks in SCORES:
+        if index >= len(pitches):
+            continue
+        pitch, user = pitches[index], jurors[email]
+        if pitch.organisation_id == user.organisation_id:
+            continue
+        services.save_scores(
+            forum,
+            actor=user,
+            pitch=pitch,
+            values={c.pk: mark for c, mark in zip(criteria, marks, strict=True)},
+        )
+    command.created["Score"] += Score.objects.filter(forum=forum).count()
+    return forum

@@ -1,0 +1,715 @@
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ideas.models import Idea
+from innovation.exports import csv_response
+from juries import permissions, selectors, services
+from juries.forms import (
+    CriterionForm,
+    DeliberationForm,
+    ForumForm,
+    JurorForm,
+    PutForwardForm,
+    ScoreForm,
+)
+from juries.models import Criterion, Forum, Juror, Pitch, Score
+from juries.results import METHOD_COLLEGES_FR, METHOD_FR
+
+Stage = Forum.Stage
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _visible_child(model, request: HttpRequest, pk: int):
+    """A criterion, juror or pitch of a forum the person can see, or a 404."""
+    queryset = model.objects.filter(forum__in=permissions.visible_forums(request.user))
+    return get_object_or_404(queryset.select_related("forum"), pk=pk)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else formats.number_format(value, 2)
+
+
+def _page(request: HttpRequest, template: str, forum: Forum, context: dict, status: int = 200):
+    """Render a forum page with the flags its sub-navigation needs."""
+    user = request.user
+    context = {
+        "forum": forum,
+        "nav_seat": permissions.juror_seat(user, forum) is not None,
+        "nav_room": permissions.can_run_room(user, forum),
+        "nav_results": permissions.can_see_results(user, forum),
+        **context,
+    }
+    return render(request, template, context, status=status)
+
+
+# --- Forums ---------------------------------------------------------------------------------
+
+
+@login_required
+def forum_list(request: HttpRequest) -> HttpResponse:
+    forums = (
+        permissions.visible_forums(request.user)
+        .select_related("organiser")
+        .prefetch_related("organisations")
+    )
+    seats = set(
+        Juror.objects.filter(user=request.user, forum__in=forums).values_list("forum_id", flat=True)
+    )
+    return render(
+        request,
+        "juries/forum_list.html",
+        {
+            "forums": forums,
+            "seats": seats,
+            "can_create": permissions.can_create_forum(request.user),
+        },
+    )
+
+
+@login_required
+def forum_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_forum(request.user):
+        raise PermissionDenied
+    form = ForumForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            forum = services.save_forum(
+                None,
+                actor=request.user,
+                data=form.cleaned_data,
+                organisations=form.cleaned_data["organisations"],
+                organiser=form.cleaned_data["organiser"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Forum créé : composez maintenant la grille et le jury."))
+            return redirect(forum)
+    return render(request, "juries/forum_form.html", {"form": form})
+
+
+@login_required
+def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_edit_setup(request.user, forum):
+        raise PermissionDenied
+    form = ForumForm(request.POST or None, instance=forum, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_forum(
+                forum,
+                actor=request.user,
+                data=form.cleaned_data,
+                organisations=form.cleaned_data["organisations"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Forum enregistré."))
+            return redirect(forum)
+    return render(request, "juries/forum_form.html", {"form": form, "forum": forum})
+
+
+@login_required
+def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    user = request.user
+    programme = selectors.programme(forum)
+    put_forward_ids = permissions.put_forward_organisation_ids(user, forum)
+    taken = Counter(pitch.organisation_id for pitch in programme)
+    quotas = [
+        {"organisation": org, "taken": taken[org.pk], "mine": org.pk in put_forward_ids}
+        for org in forum.organisations.all()
+    ]
+    can_manage = permissions.can_manage_forum(user, forum)
+    return _page(
+        request,
+        "juries/forum_detail.html",
+        forum,
+        {
+            "forum": forum,
+            "programme": programme,
+            "jury": selectors.jury(forum),
+            "criteria": selectors.criteria(forum),
+            "quotas": quotas,
+            "seat": permissions.juror_seat(user, forum),
+            "can_manage": can_manage,
+            "can_edit_setup": permissions.can_edit_setup(user, forum),
+            "can_edit_jury": permissions.can_edit_jury(user, forum),
+            "can_put_forward": permissions.can_put_forward(user, forum),
+            "can_order": permissions.can_order_programme(user, forum),
+            "can_run_room": permissions.can_run_room(user, forum),
+            "can_open": permissions.can_open_scoring(user, forum),
+            "can_close": permissions.can_close_scoring(user, forum),
+            "can_see_results": permissions.can_see_results(user, forum),
+            "can_withdraw": forum.stage == Stage.PREPARING,
+            "my_put_forward_ids": put_forward_ids,
+            "criterion_form": CriterionForm(prefix="criterion"),
+            "juror_form": JurorForm(prefix="juror"),
+        },
+    )
+
+
+@login_required
+def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_edit_setup(request.user, forum):
+        raise PermissionDenied
+    form = CriterionForm(request.POST or None, prefix="criterion")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_criterion(forum, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Critère ajouté à la grille."))
+            return redirect(reverse("juries:detail", args=[forum.pk]) + "#grille")
+    return render(request, "juries/criterion_form.html", {"form": form, "forum": forum})
+
+
+@login_required
+@require_POST
+def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = _visible_child(Criterion, request, pk)
+    services.delete_criterion(criterion, actor=request.user)
+    messages.success(request, _("Critère retiré de la grille."))
+    return redirect(reverse("juries:detail", args=[criterion.forum_id]) + "#grille")
+
+
+@login_required
+def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_edit_jury(request.user, forum):
+        raise PermissionDenied
+    form = JurorForm(request.POST or None, prefix="juror")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_juror(
+                forum,
+                actor=request.user,
+                user=form.cleaned_data["email"],
+                college=form.cleaned_data["college"],
+                is_president=form.cleaned_data["is_president"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Juré ajouté."))
+            return redirect(reverse("juries:detail", args=[forum.pk]) + "#jury")
+    return render(request, "juries/juror_form.html", {"form": form, "forum": forum})
+
+
+@login_required
+@require_POST
+def juror_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    juror = _visible_child(Juror, request, pk)
+    try:
+        services.remove_juror(juror, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Juré retiré du jury."))
+    return redirect(reverse("juries:detail", args=[juror.forum_id]) + "#jury")
+
+
+@login_required
+def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_put_forward(request.user, forum):
+        raise PermissionDenied
+    organisation_ids = permissions.put_forward_organisation_ids(request.user, forum)
+    form = PutForwardForm(request.POST or None, organisation_ids=organisation_ids, forum=forum)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.put_forward(forum, actor=request.user, idea=form.cleaned_data["idea"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Idée ajoutée au programme."))
+            return redirect(reverse("juries:detail", args=[forum.pk]) + "#programme")
+    taken = Counter(
+        forum.pitches.filter(organisation__in=organisation_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    quotas = [
+        {"organisation": org, "taken": taken[org.pk]}
+        for org in forum.organisations.all()
+        if org.pk in organisation_ids
+    ]
+    return render(
+        request, "juries/pitch_form.html", {"form": form, "forum": forum, "quotas": quotas}
+    )
+
+
+@login_required
+@require_POST
+def pitch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    pitch = _visible_child(Pitch, request, pk)
+    services.withdraw_pitch(pitch, actor=request.user)
+    messages.success(request, _("Idée retirée du programme."))
+    return redirect(reverse("juries:detail", args=[pitch.forum_id]) + "#programme")
+
+
+@login_required
+@require_POST
+def pitch_move(request: HttpRequest, pk: int) -> HttpResponse:
+    pitch = _visible_child(Pitch, request, pk)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.move_pitch(pitch, actor=request.user, offset=offset)
+    return redirect(reverse("juries:detail", args=[pitch.forum_id]) + "#programme")
+
+
+@login_required
+@require_POST
+def on_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_run_room(request.user, forum):
+        raise PermissionDenied
+    pitch_id = request.POST.get("pitch", "")
+    pitch = None
+    if pitch_id:
+        if not pitch_id.isdigit():
+            raise Http404
+        pitch = get_object_or_404(Pitch, pk=int(pitch_id), forum=forum)
+    services.set_on_stage(forum, actor=request.user, pitch=pitch)
+    if pitch:
+        messages.success(request, _("Sur scène : « %(title)s ».") % {"title": pitch.idea.title})
+    target = request.POST.get("next")
+    if target in {"timer", "board"}:
+        return redirect(reverse(f"juries:{target}", args=[forum.pk]))
+    return redirect(reverse("juries:detail", args=[forum.pk]) + "#programme")
+
+
+@login_required
+@require_POST
+def forum_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    to = request.POST.get("to")
+    actions = {
+        Stage.OPEN: (services.open_scoring, permissions.can_open_scoring),
+        Stage.CLOSED: (services.close_scoring, permissions.can_close_scoring),
+    }
+    if to not in actions:
+        raise Http404
+    action, allowed = actions[to]
+    if not allowed(request.user, forum):
+        raise PermissionDenied
+    try:
+        action(forum, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(forum)
+    if to == Stage.OPEN:
+        messages.success(request, _("La notation est ouverte : les jurés peuvent noter."))
+        return redirect(forum)
+    messages.success(
+        request, _("La notation est close. Voici les résultats ; la délibération peut commencer.")
+    )
+    return redirect("juries:results", pk=forum.pk)
+
+
+# --- Scoring --------------------------------------------------------------------------------
+
+
+def _juror_or_403(request: HttpRequest, forum: Forum) -> Juror:
+    seat = permissions.juror_seat(request.user, forum)
+    if seat is None:
+        raise PermissionDenied
+    return seat
+
+
+@login_required
+def score(request: HttpRequest, pk: int) -> HttpResponse:
+    """The juror's phone page: the pitch on stage first, then the whole programme."""
+    forum = selectors.forum_for_page(request.user, pk)
+    seat = _juror_or_403(request, forum)
+    programme = selectors.programme(forum)
+    grid = selectors.criteria(forum)
+    marks, notes = selectors.my_scores(seat)
+    current = next((p for p in programme if p.pk == forum.current_pitch_id), None)
+    current_form = None
+    if current and current.organisation_id != seat.organisation_id:
+        current_form = _score_form(grid, marks.get(current.pk, {}), notes.get(current.pk, ""))
+    return _page(
+        request,
+        "juries/score_page.html",
+        forum,
+        {
+            "forum": forum,
+            "seat": seat,
+            "programme": programme,
+            "current": current,
+            "current_form": current_form,
+            "marks": marks,
+            "criteria_count": len(grid),
+            "open": forum.stage == Stage.OPEN,
+        },
+    )
+
+
+def _score_form(grid, marks: dict[int, int], note: str, data=None) -> ScoreForm:
+    initial = {f"criterion_{cid}": value for cid, value in marks.items()}
+    initial["comment"] = note
+    return ScoreForm(data, criteria=grid, initial=initial)
+
+
+@login_required
+def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
+    """One pitch's form; answers JSON to the page's script, and redirects plain forms."""
+    forum = selectors.forum_for_page(request.user, pk)
+    seat = _juror_or_403(request, forum)
+    pitch = get_object_or_404(
+        Pitch.objects.select_related("idea", "organisation"), pk=pitch_pk, forum=forum
+    )
+    grid = selectors.criteria(forum)
+    conflict = pitch.organisation_id == seat.organisation_id
+    marks, notes = selectors.my_scores(seat)
+    form = _score_form(
+        grid,
+        marks.get(pitch.pk, {}),
+        notes.get(pitch.pk, ""),
+        data=request.POST if request.method == "POST" else None,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_scores(
+                    forum,
+                    actor=request.user,
+                    pitch=pitch,
+                    values=form.values(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                saved = _("Enregistré")
+                if _wants_json(request):
+                    return JsonResponse(
+                        {"ok": True, "message": str(saved), "pitch": pitch.pk, "scored": True}
+                    )
+                messages.success(
+                    request,
+                    _("%(saved)s : vos notes pour « %(title)s ».")
+                    % {"saved": saved, "title": pitch.idea.title},
+                )
+                return redirect("juries:score", pk=forum.pk)
+        status = 400
+        if _wants_json(request):
+            return JsonResponse(
+                {"ok": False, "errors": {k: [str(m) for m in v] for k, v in form.errors.items()}},
+                status=status,
+            )
+    return _page(
+        request,
+        "juries/score_pitch.html",
+        forum,
+        {
+            "forum": forum,
+            "seat": seat,
+            "pitch": pitch,
+            "form": form,
+            "conflict": conflict,
+            "open": forum.stage == Stage.OPEN,
+            "scored": pitch.pk in marks,
+        },
+        status=status,
+    )
+
+
+# --- The room -------------------------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_run_room(request.user, forum):
+        raise PermissionDenied
+    return _page(
+        request,
+        "juries/board.html",
+        forum,
+        {
+            "forum": forum,
+            **selectors.board(forum),
+            "can_close": permissions.can_close_scoring(request.user, forum),
+        },
+    )
+
+
+@login_required
+def board_json(request: HttpRequest, pk: int) -> JsonResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_run_room(request.user, forum):
+        raise PermissionDenied
+    data = selectors.board(forum)
+    return JsonResponse(
+        {
+            "stage": forum.stage,
+            "current": forum.current_pitch_id,
+            "cells": {cell["key"]: cell["state"] for row in data["rows"] for cell in row["cells"]},
+            "jurors": {str(row["juror"].pk): row["done"] for row in data["rows"]},
+            "pitches": {str(pk): count for pk, count in data["totals"].items()},
+            "at": timezone.localtime().strftime("%H:%M:%S"),
+        }
+    )
+
+
+@login_required
+def timer(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_run_room(request.user, forum):
+        raise PermissionDenied
+    programme = selectors.programme(forum)
+    current = next((p for p in programme if p.pk == forum.current_pitch_id), None)
+    following = None
+    if current is not None:
+        index = programme.index(current)
+        following = programme[index + 1] if index + 1 < len(programme) else None
+    elif programme:
+        following = programme[0]
+    return _page(
+        request,
+        "juries/timer.html",
+        forum,
+        {"forum": forum, "current": current, "following": following},
+    )
+
+
+# --- Results, deliberation, palmarès ----------------------------------------------------------
+
+
+def _results_context(forum: Forum) -> dict:
+    rows = selectors.results(forum)
+    return {
+        "rows": rows,
+        "method": METHOD_FR,
+        "method_colleges": METHOD_COLLEGES_FR if forum.college_weighting else "",
+    }
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_see_results(request.user, forum):
+        raise PermissionDenied
+    context = _results_context(forum)
+    return _page(
+        request,
+        "juries/results.html",
+        forum,
+        {
+            "forum": forum,
+            **context,
+            "can_deliberate": permissions.can_deliberate(request.user, forum),
+            "can_publish": permissions.can_publish(request.user, forum),
+        },
+    )
+
+
+@login_required
+def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_deliberate(request.user, forum):
+        raise PermissionDenied
+    rows = selectors.results(forum)
+    ranked = [row.pitch for row in rows]
+    form = DeliberationForm(
+        request.POST or None,
+        ranked=ranked,
+        scored_ids=selectors.scored_ranking(rows),
+        laureate_count=forum.laureate_count,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.designate_laureates(
+                forum, actor=request.user, laureate_ids=form.chosen(), reasons=form.reasons()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Délibération enregistrée."))
+            return redirect("juries:results", pk=forum.pk)
+    by_pitch = {row.pitch.pk: row for row in rows}
+    lines = [(by_pitch[p.pk], box, reason) for p, box, reason in form.rows()]
+    return _page(
+        request,
+        "juries/deliberate.html",
+        forum,
+        {"forum": forum, "form": form, "lines": lines},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_publish(request.user, forum):
+        raise PermissionDenied
+    try:
+        moved, pending = services.publish_results(forum, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("juries:results", pk=forum.pk)
+    text = _("Palmarès publié. %(moved)s lauréat(s) passé(s) en accompagnement.") % {"moved": moved}
+    if pending:
+        text += " " + _(
+            "%(pending)s lauréat(s) d'autres collectivités attendent la confirmation de leur "
+            "délégué·e, qui a été prévenu·e."
+        ) % {"pending": pending}
+    messages.success(request, text)
+    return redirect("juries:palmares", pk=forum.pk)
+
+
+@login_required
+def palmares(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_see_palmares(request.user, forum):
+        raise PermissionDenied
+    rows = selectors.results(forum)
+    accompany_ids = permissions.accompaniment_organisation_ids(request.user, forum)
+    waiting = [
+        row.pitch
+        for row in rows
+        if row.pitch.laureate
+        and row.pitch.organisation_id in accompany_ids
+        and row.pitch.idea.state in services.PUTTABLE_STATES
+    ]
+    return _page(
+        request,
+        "juries/palmares.html",
+        forum,
+        {
+            "forum": forum,
+            "laureates": [row for row in rows if row.pitch.laureate],
+            "others": [row for row in rows if not row.pitch.laureate],
+            "waiting": waiting,
+            "accompanied_states": {
+                Idea.State.ACCOMPANIED,
+                Idea.State.EXPERIMENTING,
+                Idea.State.DEPLOYED,
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def accompany(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.accompaniment_organisation_ids(request.user, forum):
+        raise PermissionDenied
+    moved = services.accompany_laureates(forum, actor=request.user)
+    messages.success(
+        request, _("%(moved)s lauréat(s) passé(s) en accompagnement.") % {"moved": moved}
+    )
+    return redirect("juries:palmares", pk=forum.pk)
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+@login_required
+def export_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_export_scores(request.user, forum):
+        raise PermissionDenied
+    scores = Score.objects.filter(forum=forum).select_related(
+        "juror__user", "juror__organisation", "pitch__idea", "pitch__organisation", "criterion"
+    )
+    if not forum.scores_revealed:
+        # Before closing, a juror exports their own marks and nobody else's.
+        scores = scores.filter(juror__user=request.user)
+    scores = scores.order_by("pitch__position", "pitch_id", "juror_id", "criterion__position")
+    colleges = dict(Juror.College.choices)
+    header = [
+        _("Ordre de passage"),
+        _("Pitch"),
+        _("Collectivité du pitch"),
+        _("Juré"),
+        _("Collectivité du juré"),
+        _("Collège"),
+        _("Critère"),
+        _("Poids"),
+        _("Note"),
+        _("Modifiée le"),
+    ]
+
+    def rows():
+        for item in scores.iterator(chunk_size=2000):
+            yield [
+                item.pitch.position,
+                item.pitch.idea.title,
+                item.pitch.organisation,
+                item.juror.user.get_full_name(),
+                item.juror.organisation,
+                colleges[item.juror.college],
+                item.criterion.name,
+                formats.number_format(item.criterion.weight, 2),
+                item.value,
+                timezone.localtime(item.updated_at).strftime("%d/%m/%Y %H:%M"),
+            ]
+
+    return csv_response(f"forum-{forum.pk}-notes.csv", header, rows())
+
+
+@login_required
+def export_results(request: HttpRequest, pk: int) -> HttpResponse:
+    forum = selectors.forum_for_page(request.user, pk)
+    if not permissions.can_export_results(request.user, forum):
+        raise PermissionDenied
+    header = [
+        _("Rang"),
+        _("Ordre de passage"),
+        _("Pitch"),
+        _("Collectivité"),
+        _("Note normalisée"),
+        _("Note brute pondérée"),
+        _("Jurés comptés"),
+        _("Lauréat"),
+        _("Motif de la délibération"),
+    ]
+    rows = [
+        [
+            row.rank,
+            row.pitch.position,
+            row.pitch.idea.title,
+            row.pitch.organisation,
+            _number(row.normalised),
+            _number(row.raw),
+            row.juror_count,
+            _("oui") if row.pitch.laureate else _("non"),
+            row.pitch.laureate_reason,
+        ]
+        for row in selectors.results(forum)
+    ]
+    return csv_response(f"forum-{forum.pk}-resultats.csv", header, rows)

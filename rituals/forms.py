@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ideas.models import Idea
+from innovation.models import Organisation, User
+from rituals import permissions
+from rituals.models import Occurrence, Ritual
+from rituals.recurrence import local_start
+from rituals.services import PRESENTABLE_STATES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class RitualForm(forms.ModelForm):
+    interval = forms.IntegerField(
+        label=_("Fréquence : tous les"),
+        min_value=1,
+        max_value=365,
+        initial=14,
+        error_messages={
+            "min_value": _("L'intervalle doit être d'au moins un jour."),
+            "max_value": _("L'intervalle ne peut dépasser 365."),
+        },
+    )
+    interval_unit = forms.ChoiceField(
+        label=_("Unité"),
+        choices=[("days", _("jours")), ("weeks", _("semaines"))],
+        initial="days",
+    )
+    capacity = forms.IntegerField(
+        label=_("Nombre de places"),
+        initial=20,
+        min_value=1,
+        max_value=10000,
+        error_messages={"min_value": _("Il faut au moins une place.")},
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Durée (minutes)"),
+        initial=60,
+        min_value=1,
+        max_value=24 * 60,
+        error_messages={"min_value": _("La durée doit être d'au moins une minute.")},
+    )
+
+    class Meta:
+        model = Ritual
+        fields = [
+            "organisation",
+            "title",
+            "kind",
+            "description",
+            "starts_on",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "place",
+            "capacity",
+            "closes_hours_before",
+            "shared_with",
+            "active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": DateInput(),
+            "start_time": TimeInput(),
+            "shared_with": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "weekday": _(
+                "La première séance tombe ce jour-là ; avec un intervalle qui n'est pas un "
+                "multiple de 7 jours, le jour de la semaine change d'une séance à l'autre."
+            ),
+            "shared_with": _(
+                "Par défaut, seuls les agents de votre collectivité peuvent s'inscrire."
+            ),
+            "closes_hours_before": _("Par exemple 24 : les inscriptions ferment la veille."),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(
+            pk__in=permissions.ritual_organisation_ids(user)
+        )
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].label = _("Collectivité organisatrice")
+        self.fields["shared_with"].queryset = Organisation.objects.all()
+        self.fields["shared_with"].required = False
+        self.fields["place"].help_text = _("Par exemple : Salle du conseil, Hôtel du Département.")
+        field_order = list(self.fields)
+        field_order.remove("interval")
+        field_order.remove("interval_unit")
+        field_order[field_order.index("weekday") : field_order.index("weekday")] = [
+            "interval",
+            "interval_unit",
+        ]
+        self.order_fields(field_order)
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+            days = self.instance.interval_days
+            if days % 7 == 0:
+                self.initial.update(interval=days // 7, interval_unit="weeks")
+            else:
+                self.initial.update(interval=days, interval_unit="days")
+        else:
+            self.initial.setdefault("starts_on", timezone.localdate())
+            if organisations.count() == 1:
+                self.fields["organisation"].initial = organisations.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        interval, unit = cleaned.get("interval"), cleaned.get("interval_unit")
+        if interval:
+            days = interval * 7 if unit == "weeks" else interval
+            if days > 365:
+                self.add_error("interval", _("L'intervalle ne peut dépasser un an."))
+            else:
+                cleaned["interval_days"] = days
+        return cleaned
+
+    def ritual_data(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in (*self._meta.fields, "interval_days")
+            if name in self.cleaned_data and name not in ("organisation", "shared_with")
+        }
+
+
+class OccurrenceForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Heure de début"), widget=TimeInput())
+    duration_minutes = forms.IntegerField(
+        label=_("Durée (minutes)"),
+        min_value=1,
+        max_value=24 * 60,
+        error_messages={"min_value": _("La durée doit être d'au moins une minute.")},
+    )
+    place = forms.CharField(label=_("Lieu"), max_length=250)
+    capacity = forms.IntegerField(
+        label=_("Nombre de places"),
+        min_value=1,
+        max_value=10000,
+        error_messages={"min_value": _("Il faut au moins une place.")},
+        help_text=_(
+            "Plus de places : la liste d'attente avance dans l'ordre d'arrivée. Moins de "
+            "places : personne n'est désinscrit, la liste d'attente attend des désistements."
+        ),
+    )
+    presenter_email = forms.EmailField(
+        label=_("Personne qui présente (adresse e-mail)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    idea = forms.ModelChoiceField(
+        label=_("Projet présenté"), queryset=Idea.objects.none(), required=False
+    )
+    topic = forms.CharField(
+        label=_("Ou sujet libre"),
+        max_length=200,
+        required=False,
+        help_text=_("Par exemple pour « Partage ma passion » : la reliure, le chant choral…"),
+    )
+
+    def __init__(self, *args, occurrence: Occurrence, **kwargs):
+        self.occurrence = occurrence
+        local = timezone.localtime(occurrence.starts_at)
+        kwargs.setdefault(
+            "initial",
+            {
+                "day": local.date(),
+                "time": local.time().replace(second=0, microsecond=0),
+                "duration_minutes": occurrence.duration_minutes,
+                "place": occurrence.effective_place,
+                "capacity": occurrence.effective_capacity,
+                "presenter_email": occurrence.presenter.email if occurrence.presenter else "",
+                "idea": occurrence.idea_id,
+                "topic": occurrence.topic,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        ideas = Idea.objects.filter(
+            organisation__in=permissions.audience_ids(occurrence.ritual),
+            state__in=PRESENTABLE_STATES,
+        )
+        if occurrence.idea_id:
+            ideas = ideas | Idea.objects.filter(pk=occurrence.idea_id)
+        self.fields["idea"].queryset = ideas.distinct().order_by("title")
+
+    def clean_presenter_email(self) -> User | None:
+        email = self.cleaned_data.get("presenter_email", "").strip().lower()
+        if not email:
+            return None
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("Aucune personne ne correspond à cette adresse."))
+        return user
+
+    def starts_at(self) -> datetime.datetime:
+        return local_start(self.cleaned_data["day"], self.cleaned_data["time"])
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l'annulation (envoyé aux inscrit·es)"),
+        max_length=300,
+        error_messages={"required": _("Indiquez le motif : les inscrit·es le liront.")},
+    )

@@ -13,7 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ideas import permissions, selectors, services
+from ideas import mandate_permissions, permissions, selectors, services
+from ideas import mandates as mandates_service
 from ideas.filters import IdeaFilter
 from ideas.forms import (
     AttachmentForm,
@@ -155,6 +156,9 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if permissions.can_move_idea(user, idea, to)
     ]
     comments = selectors.comments_for_page(idea)
+    mandates = list(
+        mandate_permissions.visible_mandates(user).filter(idea=idea).order_by("-created_at")
+    )
     return render(
         request,
         "ideas/idea_detail.html",
@@ -175,6 +179,9 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_follow": permissions.can_follow(user, idea),
             "can_moderate": is_delegate,
             "can_set_support": permissions.can_set_support(user, idea),
+            "mandates": mandates,
+            "can_draft_mandate": mandate_permissions.can_draft_mandate(user, idea)
+            and not any(mandate.state in mandates_service.OPEN_STATES for mandate in mandates),
         },
     )
 

@@ -11,4 +11,10 @@ def navigation(request):
         "nav_is_admin": permissions.is_admin_anywhere(user),
         "nav_can_post_challenge": permissions.has_role_anywhere(user, "director", "delegate"),
         "nav_unread_count": user.notifications.filter(read_at__isnull=True).count(),
+        # Breakfast rituals: any member of an organisation may register.
+        "nav_rituals": bool(permissions.member_organisation_ids(user)),
+        # Pitch forums: every member may see those of their organisations (no extra query).
+        "nav_forums": bool(permissions.member_organisation_ids(user)),
+        # Mandates: agents sign and hold follow-ups too, so every member (no extra query).
+        "nav_mandates": bool(permissions.member_organisation_ids(user)),
     }

@@ -223,9 +223,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "innovation.purge_read_notifications",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Reminders are due at a local hour; a short sweep finds them (no ETA in the broker).
+    "send-followup-reminders": {
+        "task": "ideas.send_followup_reminders",
+        "schedule": 300.0,
+    },
+    # Breakfast rituals: keep ten weeks of dates generated; remind registrants the day before.
+    "rituals-extend-horizons": {
+        "task": "rituals.extend_horizons",
+        "schedule": crontab(hour=2, minute=41),
+    },
+    "rituals-send-reminders": {
+        "task": "rituals.send_reminders",
+        "schedule": 900.0,
+    },
 }
 # A notification claimed for sending but not marked sent after this long is retried.
 NOTIFICATION_STALE_SENDING_MINUTES = env_int("NOTIFICATION_STALE_SENDING_MINUTES", 10)
+# Follow-up reminders (ideas.followups): local hour (Europe/Paris) at which they go out, days
+# before the due date for "upcoming", days after it for the two escalations.
+FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 9)
+FOLLOWUP_REMINDER_LEAD_DAYS = env_int("FOLLOWUP_REMINDER_LEAD_DAYS", 3)
+FOLLOWUP_OVERDUE_DAYS = env_int("FOLLOWUP_OVERDUE_DAYS", 3)
+FOLLOWUP_OVERDUE_AGAIN_DAYS = env_int("FOLLOWUP_OVERDUE_AGAIN_DAYS", 10)
 
 # --- Security. Production sets DJANGO_SECURE=1 (see .env.example).
 SECURE = env_bool("DJANGO_SECURE", False)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from ideas.models import Campaign, Challenge, Comment, Idea, IdeaEvent, Theme, Vote
 from innovation.models import Direction, Notification, Organisation, Role, RoleGrant, User
+from rituals.models import Occurrence, Registration, Ritual
+from rituals.recurrence import local_start
 
 DEFAULT_PASSWORD = "motdepasse-de-test-42"
 
@@ -188,3 +190,176 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"Votre idée n°{n} avance")
     body = "Votre idée est passée à l'étape « Qualifiée »."
     url = "/idees/1/"
+
+
+class RitualFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ritual
+        skip_postgeneration_save = True
+
+    created_by = factory.SubFactory(DelegateFactory)
+    organisation = factory.SelfAttribute("created_by.organisation")
+    title = factory.Sequence(lambda n: f"Petit-déjeuner de l'innovation n°{n}")
+    kind = Ritual.Kind.BREAKFAST
+    starts_on = factory.LazyFunction(timezone.localdate)
+    interval_days = 14
+    weekday = Ritual.Weekday.THURSDAY
+    start_time = datetime.time(8, 30)
+    duration_minutes = 60
+    place = "Salle du conseil, Hôtel du Département"
+    capacity = 20
+    closes_hours_before = 24
+
+
+class OccurrenceFactory(factory.django.DjangoModelFactory):
+    """A date some days ahead (open for registration) unless told otherwise."""
+
+    class Meta:
+        model = Occurrence
+
+    ritual = factory.SubFactory(RitualFactory)
+    original_date = factory.Sequence(
+        lambda n: timezone.localdate() + datetime.timedelta(days=7 + n % 3000)
+    )
+    starts_at = factory.LazyAttribute(lambda o: local_start(o.original_date, o.ritual.start_time))
+    duration_minutes = 60
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    occurrence = factory.SubFactory(OccurrenceFactory)
+    user = factory.SubFactory(
+        AgentFactory, organisation=factory.SelfAttribute("..occurrence.ritual.organisation")
+    )
+    status = Registration.Status.CONFIRMED
+
+
+# --- Forums and juries (juries/) -------------------------------------------------------------
+
+
+class ForumFactory(factory.django.DjangoModelFactory):
+    """A forum organised by its creator's organisation; `organisations=[...]` sets the
+    participants (default: the organiser alone)."""
+
+    class Meta:
+        model = "juries.Forum"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Forum Innovations n°{n}")
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    place = "Amiens"
+    created_by = factory.SubFactory(DelegateFactory)
+    organiser = factory.SelfAttribute("created_by.organisation")
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create:
+            self.organisations.set(extracted or [self.organiser])
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "juries.Criterion"
+
+    forum = factory.SubFactory(ForumFactory)
+    name = factory.Sequence(lambda n: f"Critère {n}")
+    weight = 1
+    scale_min = 0
+    scale_max = 10
+    position = factory.Sequence(lambda n: n)
+
+
+class ForumJurorFactory(factory.django.DjangoModelFactory):
+    """A seat on a forum's jury (the person is a JurorFactory user by default)."""
+
+    class Meta:
+        model = "juries.Juror"
+
+    forum = factory.SubFactory(ForumFactory)
+    user = factory.SubFactory(JurorFactory)
+    organisation = factory.SelfAttribute("user.organisation")
+    college = "agent"
+
+
+class PitchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "juries.Pitch"
+
+    forum = factory.SubFactory(ForumFactory)
+    idea = factory.SubFactory(IdeaFactory, state=Idea.State.SELECTED)
+    organisation = factory.SelfAttribute("idea.organisation")
+    position = factory.Sequence(lambda n: n + 1)
+    put_forward_by = factory.SelfAttribute("forum.created_by")
+
+
+# --- Mandates (ideas.mandates) -------------------------------------------------------------
+
+
+class MandateFactory(factory.django.DjangoModelFactory):
+    """A draft mandate on an accompanied idea; `team=n` adds n agents (1 by default)."""
+
+    class Meta:
+        model = "ideas.Mandate"
+        skip_postgeneration_save = True
+
+    idea = factory.SubFactory(IdeaFactory, state=Idea.State.ACCOMPANIED)
+    organisation = factory.SelfAttribute("idea.organisation")
+    sponsor = factory.SubFactory(
+        SponsorFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    client_direction = factory.SubFactory(
+        DirectionFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    client_director = factory.SubFactory(
+        DirectorFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    objectives = "Tester le rappel par SMS dans deux centres de PMI et mesurer les absences."
+    resources = "Appui de la Direction du numérique ; un abonnement SMS."
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=90))
+    created_by = factory.SubFactory(
+        DelegateFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+
+    @factory.post_generation
+    def team(self, create, extracted, **kwargs):
+        if create:
+            for _ in range(1 if extracted is None else extracted):
+                MandateMemberFactory(mandate=self)
+
+
+class MandateMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ideas.MandateMember"
+
+    mandate = factory.SubFactory(MandateFactory, team=0)
+    agent = factory.SubFactory(
+        AgentFactory, organisation=factory.SelfAttribute("..mandate.organisation")
+    )
+    manager = factory.SubFactory(
+        ManagerFactory, organisation=factory.SelfAttribute("..mandate.organisation")
+    )
+    freed_hours_per_week = "3.5"
+
+
+def sign_all(mandate, *, except_for=()):
+    """Send a mandate for signature and have every required party sign it (except some)."""
+    from ideas import mandates
+    from ideas.mandate_permissions import required_parties
+
+    mandate.refresh_from_db()
+    if mandate.state == "draft":
+        mandates.send_for_signature(mandate, actor=mandate.created_by)
+    members = list(mandate.members.all())
+    signers = {user_id for user_id, _party in required_parties(mandate, members)}
+    for user in User.objects.filter(pk__in=signers).exclude(pk__in=[u.pk for u in except_for]):
+        mandates.sign_mandate(mandate, signer=user, decision="signed")
+    mandate.refresh_from_db()
+    return mandate
+
+
+def active_mandate(**kwargs):
+    """A mandate every party has signed: active, with its follow-ups."""
+    return sign_all(MandateFactory(**kwargs))

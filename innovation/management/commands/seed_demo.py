@@ -1370,6 +1370,18 @@ class Command(BaseCommand):
             self._campaigns()
             self._challenge()
             self._ideas()
+            # Forum and jury (juries/): the Amiens forum, scoring open for jury@.
+            from juries.demo import seed_forum
+
+            self.forum = seed_forum(self)
+            # Breakfast rituals (rituals/): Somme breakfast, Isère "Partage ma passion".
+            from rituals.demo import seed_rituals
+
+            self.rituals = seed_rituals(self)
+            # Mandates (ideas/): one active in the Somme, one awaiting signatures.
+            from ideas.mandate_demo import seed_mandates
+
+            self.mandates = seed_mandates(self)
         self._summary()
 
     # --- helpers ---
@@ -1708,5 +1720,9 @@ class Command(BaseCommand):
         for email, label in accounts:
             write(f"  {email:<{width}}  {label}")
         write(f"Mot de passe de tous les comptes : {PASSWORD}")
+        write(
+            f"Forum « {self.forum.title} » ({self.forum.get_stage_display().lower()}) : "
+            f"{settings.SITE_URL}/forums/{self.forum.pk}/ — jury@ note, delegue@ anime."
+        )
         write("")
         write(f"Ouvrez {settings.SITE_URL}/ (après « manage.py runserver »).")

@@ -10,9 +10,11 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.models import Idea, IdeaEvent
+from ideas.models import FollowUp, Idea, IdeaEvent, Mandate
 from ideas.permissions import pipeline_organisation_ids
 from innovation.models import Organisation, User
+from rituals.models import Occurrence
+from rituals.selectors import with_counts
 
 TOP_DIRECTIONS = 20
 RECENT_EVENTS = 20
@@ -38,6 +40,9 @@ class Dashboard:
     by_campaign: list[CountRow] = field(default_factory=list)
     by_support: list[CountRow] = field(default_factory=list)
     events: list[IdeaEvent] = field(default_factory=list)
+    overdue_followups: list = field(default_factory=list)
+    overdue_count: int = 0
+    next_breakfasts: list = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -149,6 +154,41 @@ def recent_events(organisation_ids: Iterable[int], limit: int = RECENT_EVENTS) -
     )
 
 
+def _overdue(organisation_ids: Iterable[int]):
+    return FollowUp.objects.filter(
+        mandate__organisation__in=list(organisation_ids),
+        mandate__state=Mandate.State.ACTIVE,
+        recorded_at__isnull=True,
+        due_on__lt=timezone.localdate(),
+    )
+
+
+def overdue_followups(organisation_ids: Iterable[int], limit: int = 10) -> list:
+    """Follow-ups not held by their date, the oldest first: the projects drifting."""
+    return list(
+        _overdue(organisation_ids).select_related("mandate__idea").order_by("due_on", "pk")[:limit]
+    )
+
+
+def overdue_count(organisation_ids: Iterable[int]) -> int:
+    return _overdue(organisation_ids).count()
+
+
+def next_breakfasts(organisation_ids: Iterable[int], limit: int = 5) -> list:
+    """The coming dates of the organisations' rituals, with their seats taken."""
+    return list(
+        with_counts(
+            Occurrence.objects.filter(
+                ritual__organisation__in=list(organisation_ids),
+                cancelled_at__isnull=True,
+                starts_at__gte=timezone.now(),
+            )
+        )
+        .select_related("ritual", "presenter", "idea")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
 def _scope(
     user: User, organisation_id: int | None, organisations: list[Organisation] | None
 ) -> tuple[list[Organisation], Organisation | None, list[int]]:
@@ -176,6 +216,9 @@ def build_dashboard(
         by_campaign=by_campaign(ideas),
         by_support=by_support(ideas),
         events=recent_events(scope),
+        overdue_followups=overdue_followups(scope),
+        overdue_count=overdue_count(scope),
+        next_breakfasts=next_breakfasts(scope),
     )
 
 

@@ -1,8 +1,11 @@
 import csv
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from ideas.models import Idea
 from innovation import dashboard
@@ -13,7 +16,10 @@ from tests.factories import (
     DirectionFactory,
     IdeaEventFactory,
     IdeaFactory,
+    OccurrenceFactory,
     OrganisationFactory,
+    RitualFactory,
+    active_mandate,
     grant,
 )
 
@@ -169,3 +175,25 @@ def test_dashboard_export_unknown_table_is_not_found(client, delegate):
     response = client.get(reverse("dashboard_export", kwargs={"table": "inconnu"}))
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_overdue_followups_and_next_breakfasts(client):
+    mandate = active_mandate()
+    delegate = mandate.created_by
+    ritual = RitualFactory(created_by=delegate)
+    occurrence = OccurrenceFactory(ritual=ritual)
+    client.force_login(delegate)
+    first_due = mandate.followups.order_by("due_on").first().due_on
+
+    before = client.get(reverse("dashboard"))
+    with time_machine.travel(first_due + datetime.timedelta(days=2)):
+        client.force_login(delegate)  # six weeks later: a new working day, a new session
+        response = client.get(reverse("dashboard"))
+
+    data = response.context["data"]
+    assert [f.mandate_id for f in data.overdue_followups] == [mandate.pk]
+    assert data.overdue_count == 1
+    assert before.context["data"].overdue_count == 0
+    assert [o.pk for o in before.context["data"].next_breakfasts] == [occurrence.pk]
+    assert timezone.now() < occurrence.starts_at

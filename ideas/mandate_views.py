@@ -47,6 +47,7 @@ from ideas.permissions import visible_ideas
 from innovation.exports import csv_response
 from innovation.models import Role, User
 from innovation.permissions import has_role
+from innovation.web import add_errors
 
 PARTY_ORDER = [party for party, _label in Signature.Party.choices]
 
@@ -538,8 +539,7 @@ def mandate_end(request: HttpRequest, pk: int) -> HttpResponse:
                 idea_state=form.cleaned_data["idea_state"],
             )
         except ValidationError as error:
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, error)
         else:
             messages.success(request, _("Mandat clos ; l'idée avance dans le pipeline."))
             return redirect(mandate.get_absolute_url())

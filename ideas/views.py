@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,22 +28,7 @@ from ideas.forms import (
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
 from innovation.exports import csv_response
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return default
-
+from innovation.web import add_errors, safe_next
 
 # --- Lists --------------------------------------------------------------------------------
 
@@ -205,7 +189,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
                 submit=submit,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             if submit:
                 messages.success(request, _("Votre idée est déposée. Merci !"))
@@ -236,7 +220,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if submit:
                 services.move_idea(idea, to=Idea.State.SUBMITTED, actor=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             done = (
                 _("Votre idée est déposée. Merci !") if submit else _("Modifications enregistrées.")
@@ -272,7 +256,7 @@ def idea_move(request: HttpRequest, pk: int) -> HttpResponse:
                 support=form.cleaned_data.get("support") or None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except InvalidTransition:
             messages.error(request, _("L'idée a changé d'étape entre-temps : rien n'a été fait."))
             return redirect("ideas:detail", pk=idea.pk)
@@ -282,7 +266,7 @@ def idea_move(request: HttpRequest, pk: int) -> HttpResponse:
                 _("« %(title)s » est maintenant à l'étape « %(state)s ».")
                 % {"title": idea.title, "state": Idea.State(to).label},
             )
-            return redirect(_next_url(request, idea.get_absolute_url()))
+            return redirect(safe_next(request, idea.get_absolute_url()))
     return render(
         request,
         "ideas/idea_move.html",
@@ -291,7 +275,7 @@ def idea_move(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "to": to,
             "action": action_label(to, idea.state),
-            "next": _next_url(request, ""),
+            "next": safe_next(request, ""),
         },
     )
 
@@ -324,7 +308,7 @@ def idea_vote(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Merci pour votre soutien !"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(_next_url(request, idea.get_absolute_url()))
+    return redirect(safe_next(request, idea.get_absolute_url()))
 
 
 @login_required
@@ -354,7 +338,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 idea, author=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Commentaire publié."))
             return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
@@ -374,7 +358,7 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.hide_comment(comment, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Commentaire masqué."))
             return redirect(comment.idea.get_absolute_url())

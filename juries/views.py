@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ideas.models import Idea
 from innovation.exports import csv_response
+from innovation.web import add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     CriterionForm,
@@ -27,14 +28,6 @@ from juries.models import Criterion, Forum, Juror, Pitch, Score
 from juries.results import METHOD_COLLEGES_FR, METHOD_FR
 
 Stage = Forum.Stage
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -107,7 +100,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
                 organiser=form.cleaned_data["organiser"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Forum créé : composez maintenant la grille et le jury."))
             return redirect(forum)
@@ -129,7 +122,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 organisations=form.cleaned_data["organisations"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Forum enregistré."))
             return redirect(forum)
@@ -186,7 +179,7 @@ def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_criterion(forum, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Critère ajouté à la grille."))
             return redirect(reverse("juries:detail", args=[forum.pk]) + "#grille")
@@ -218,7 +211,7 @@ def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
                 is_president=form.cleaned_data["is_president"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Juré ajouté."))
             return redirect(reverse("juries:detail", args=[forum.pk]) + "#jury")
@@ -249,7 +242,7 @@ def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.put_forward(forum, actor=request.user, idea=form.cleaned_data["idea"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Idée ajoutée au programme."))
             return redirect(reverse("juries:detail", args=[forum.pk]) + "#programme")
@@ -409,7 +402,7 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 saved = _("Enregistré")
                 if _wants_json(request):
@@ -554,7 +547,7 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
                 forum, actor=request.user, laureate_ids=form.chosen(), reasons=form.reasons()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Délibération enregistrée."))
             return redirect("juries:results", pk=forum.pk)

@@ -14,19 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innovation.exports import csv_response
+from innovation.web import add_errors
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
 from rituals.models import CalendarToken, Occurrence, Registration
 
 PAST_PER_PAGE = 20
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _feed_url(request: HttpRequest, name: str, *args) -> str:
@@ -93,7 +86,7 @@ def _ritual_form(request: HttpRequest, ritual=None) -> HttpResponse:
                 )
                 messages.success(request, _("Série enregistrée."))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             return redirect(ritual.get_absolute_url())
     return render(request, "rituals/ritual_form.html", {"form": form, "ritual": ritual})
@@ -200,7 +193,7 @@ def occurrence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             if hasattr(error, "error_dict") and "presenter" in error.error_dict:
                 error.error_dict["presenter_email"] = error.error_dict.pop("presenter")
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Séance enregistrée."))
             confirmed = occurrence.registrations.filter(
@@ -239,7 +232,7 @@ def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 occurrence, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Séance annulée : les inscrit·es sont prévenu·es."))
             return redirect(occurrence.get_absolute_url())

@@ -6,6 +6,7 @@ import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,7 +75,11 @@ class IdeaForm(forms.ModelForm):
         )
         challenges = permissions.visible_challenges(user).exclude(closes_on__lt=today)
         if self.instance.campaign_id:
-            campaigns = campaigns | Campaign.objects.filter(pk=self.instance.campaign_id)
+            # Not `campaigns | …`: visible_campaigns() is distinct and Django refuses to OR a
+            # distinct query with another (TypeError, a 500 on editing such an idea).
+            campaigns = Campaign.objects.filter(
+                Q(pk__in=campaigns.values("pk")) | Q(pk=self.instance.campaign_id)
+            )
         if self.instance.challenge_id:
             challenges = challenges | Challenge.objects.filter(pk=self.instance.challenge_id)
         self.fields["campaign"].queryset = campaigns.distinct().order_by("title")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
@@ -15,7 +16,9 @@ def safe_cell(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_PREFIXES):
+    # Numbers are data; anything else (text, but also a model or a lazy string rendered by
+    # str(), like an organisation's name) may carry a formula.
+    if not isinstance(value, int | float | Decimal) and text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 

@@ -18,10 +18,17 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` address of the request if it stays on this site, else `default`."""
+    """The `next` address of the request if it is a path on this site, else `default`.
+
+    Only paths: `redirect()` would take any other text ("25", "a b") for a URL name and fail
+    with NoReverseMatch, a 500 (found by tests/hardening/test_fuzz.py)."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

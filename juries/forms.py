@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
@@ -157,7 +158,8 @@ class ScoreForm(forms.Form):
         for criterion in criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
                 label=f"{criterion.name} ({criterion.scale_min} à {criterion.scale_max})",
-                help_text=criterion.description,
+                # Django renders help_text as HTML: the organiser's text must be escaped.
+                help_text=escape(criterion.description),
                 min_value=criterion.scale_min,
                 max_value=criterion.scale_max,
                 error_messages={

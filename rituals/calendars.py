@@ -29,6 +29,17 @@ def uid(occurrence: Occurrence) -> str:
     return f"occurrence-{occurrence.pk}@{host}"
 
 
+def one_line(text: str) -> str:
+    """A single-line property value: icalendar refuses a bare CR, and a title, place or topic
+    typed with line breaks (a crafted form) would otherwise fail every feed that shows it."""
+    return " ".join(str(text).split())
+
+
+def _text(text: str) -> str:
+    """A multi-line value (DESCRIPTION): line breaks as LF, which icalendar escapes."""
+    return str(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def event(occurrence: Occurrence, *, status: str | None = None) -> Event:
     """The VEVENT of one occurrence; `status` (e.g. waiting list) overrides the default."""
     zone = local_zone()
@@ -52,9 +63,9 @@ def event(occurrence: Occurrence, *, status: str | None = None) -> Event:
     item.add("last-modified", occurrence.updated_at.astimezone(datetime.UTC))
     item.add("dtstart", occurrence.starts_at.astimezone(zone))
     item.add("dtend", occurrence.ends_at.astimezone(zone))
-    item.add("summary", summary)
-    item.add("location", occurrence.effective_place)
-    item.add("description", "\n".join(lines))
+    item.add("summary", one_line(summary))
+    item.add("location", one_line(occurrence.effective_place))
+    item.add("description", _text("\n".join(lines)))
     item.add("url", url)
     item.add("sequence", occurrence.sequence)
     item.add("status", "CANCELLED" if occurrence.is_cancelled else (status or "CONFIRMED"))
@@ -76,7 +87,7 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     if feed:
         cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})

@@ -55,3 +55,14 @@ def outsider(other_organisation):
 def mailoutbox_clear():
     mail.outbox = []
     return mail.outbox
+
+
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """Each test starts like a fresh web process: no broker failure remembered from another
+    test (innovation.notifications pauses the broker for a while after a failure)."""
+    from innovation import notifications
+
+    notifications.reset_broker_breaker()
+    yield
+    notifications.reset_broker_breaker()

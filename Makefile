@@ -18,7 +18,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=innovation.settings_production \
 	DJANGO_SECRET_KEY=check-deploy-only-3f9a7c1e5b8d2406ae4c7f1b9d3e5a8c6b2f0d4e7a1c9b3f \
 	DJANGO_ALLOWED_HOSTS=tremplin.example
 
-.PHONY: run test lint check-deploy install
+.PHONY: run test lint check-deploy install bench soak
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -56,3 +56,14 @@ check-deploy: $(INSTALLED)
 
 test: lint check-deploy
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Scale benchmark (docs/performance.md): seeds a dedicated PostgreSQL database once (about a
+# minute), then loads every page under gunicorn with wrk and times the heavy operations.
+BENCH_ARGS ?=
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Soak: every demo role at once against gunicorn on PostgreSQL (database tremplin_soak, seeded
+# with seed_demo) for SOAK_SECONDS (60 by default); fails on any 5xx or connection error.
+soak: $(INSTALLED)
+	$(BIN)/python benchmarks/soak.py

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from ideas import mandate_permissions as perms
 from ideas.models import FollowUp, FollowUpReminder, FollowUpTime, Mandate, MandateMember
 from innovation.models import Role, RoleGrant, User
-from innovation.notifications import notify
+from innovation.notifications import Message, notify, notify_many
 
 INTERVAL_WEEKS = 6
 Kind = FollowUpReminder.Kind
@@ -353,33 +353,43 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
         delegates = delegates_by_organisation(
             {followup.mandate.organisation_id for followup in followups.values()}
         )
+        # The whole batch is written in a few statements (not a few per reminder): the rows
+        # are claimed, so updating them together is the same as one by one.
+        skipped, to_send, messages = [], [], []
         for reminder in reminders:
             followup = followups[reminder.followup_id]
             mandate = followup.mandate
-            pending = FollowUpReminder.objects.filter(
-                pk=reminder.pk, state=FollowUpReminder.State.PENDING
-            )
             if (
                 followup.is_recorded
                 or mandate.state != Mandate.State.ACTIVE
                 or is_stale(reminder.kind, followup.due_on, now)
             ):
-                pending.update(state=FollowUpReminder.State.SKIPPED)
+                skipped.append(reminder.pk)
                 continue
             if reminder.kind in ESCALATIONS:
                 recipients = [mandate.sponsor, *delegates[mandate.organisation_id]]
             else:
                 recipients = [*team[mandate.id], *delegates[mandate.organisation_id]]
             subject, body = _message(reminder.kind, followup, now)
-            notify(
-                recipients,
-                kind=f"followup_{reminder.kind}",
-                subject=subject,
-                body=body,
-                url=reverse("ideas:followup_record", args=[followup.pk]),
-                dedupe_key=f"followup:{followup.pk}:{reminder.kind}",
+            messages.append(
+                Message(
+                    recipients,
+                    kind=f"followup_{reminder.kind}",
+                    subject=subject,
+                    body=body,
+                    url=reverse("ideas:followup_record", args=[followup.pk]),
+                    dedupe_key=f"followup:{followup.pk}:{reminder.kind}",
+                )
             )
-            sent += pending.update(state=FollowUpReminder.State.SENT, sent_at=now)
+            to_send.append(reminder.pk)
+        pending = FollowUpReminder.objects.filter(state=FollowUpReminder.State.PENDING)
+        if skipped:
+            pending.filter(pk__in=skipped).update(state=FollowUpReminder.State.SKIPPED)
+        if to_send:
+            notify_many(messages)
+            sent = pending.filter(pk__in=to_send).update(
+                state=FollowUpReminder.State.SENT, sent_at=now
+            )
     return len(reminders), sent
 
 

@@ -116,13 +116,8 @@ def pending_signatures(user: User) -> list[dict]:
     """What this person is asked to sign: mandates awaiting their answer (3 queries)."""
     if not user.is_authenticated:
         return []
-    involved = Q(sponsor=user) | Q(client_director=user)
-    involved |= Q(members__agent=user) | Q(members__manager=user)
     candidates = (
-        Mandate.objects.filter(
-            pk__in=Mandate.objects.filter(involved).values("pk"),
-            state=Mandate.State.AWAITING_SIGNATURES,
-        )
+        Mandate.objects.filter(perms.party_condition(user), state=Mandate.State.AWAITING_SIGNATURES)
         .select_related("idea", "organisation", "sponsor")
         .prefetch_related(
             Prefetch("members", queryset=MandateMember.objects.order_by("pk")),

@@ -13,20 +13,23 @@ def uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
+def search_vector():
+    """The expression stored in Idea.search_vector (title weighs most)."""
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("irritant", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("proposal", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("expected_impact", weight="C", config=SEARCH_CONFIG)
+    )
+
+
 def refresh_search_vector(idea_ids: list[int]) -> None:
-    """Recompute the stored search vector of these ideas (title weighs most)."""
+    """Recompute the stored search vector of these ideas."""
     from ideas.models import Idea
 
     if not uses_full_text() or not idea_ids:
         return
-    Idea.objects.filter(pk__in=idea_ids).update(
-        search_vector=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("irritant", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("proposal", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("expected_impact", weight="C", config=SEARCH_CONFIG)
-        )
-    )
+    Idea.objects.filter(pk__in=idea_ids).update(search_vector=search_vector())
 
 
 def search_ideas(queryset: QuerySet, text: str) -> QuerySet:

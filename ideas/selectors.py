@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ideas import permissions
@@ -12,6 +11,8 @@ from ideas.pipeline import BOARD_STATES, EXIT_STATES
 from innovation.models import User
 
 LIST_RELATED = ("organisation", "direction", "author", "theme", "campaign")
+# Long texts and the search vector: several kilobytes a row that lists and boards never show.
+LIST_DEFERRED = ("irritant", "proposal", "expected_impact", "search_vector")
 
 
 def idea_list(user: User) -> QuerySet[Idea]:
@@ -64,22 +65,19 @@ def board(queryset: QuerySet[Idea], per_state: int) -> dict:
         .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
-    ranked = (
-        queryset.filter(state__in=BOARD_STATES)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("state")],
-                order_by=[F("updated_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=per_state)
-        .select_related("organisation", "author", "theme")
-        .order_by("state", "rank")
-    )
+    # One query: per state, the `per_state` most recent cards (UNION ALL of LIMITed parts,
+    # each read from the (state, -updated_at) index), rather than ranking every idea of the
+    # pipeline with a window function.
+    cards_of = queryset.select_related("organisation", "author", "theme").defer(*LIST_DEFERRED)
+    parts = [
+        cards_of.filter(state=state).order_by("-updated_at", "-pk")[:per_state]
+        for state in BOARD_STATES
+    ]
     cards: dict[str, list[Idea]] = {state: [] for state in BOARD_STATES}
-    for idea in ranked:
+    for idea in parts[0].union(*parts[1:], all=True):
         cards[idea.state].append(idea)
+    for state_cards in cards.values():
+        state_cards.sort(key=lambda idea: (idea.updated_at, idea.pk), reverse=True)
     columns = [
         {
             "state": state,

@@ -35,9 +35,9 @@ from innovation.web import add_errors, safe_next
 
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
-    idea_filter = IdeaFilter(
-        request.GET or None, queryset=selectors.idea_list(request.user), user=request.user
-    )
+    # The table shows no long text: not reading it keeps each row small (see LIST_DEFERRED).
+    queryset = selectors.idea_list(request.user).defer(*selectors.LIST_DEFERRED)
+    idea_filter = IdeaFilter(request.GET or None, queryset=queryset, user=request.user)
     page = Paginator(idea_filter.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     voted, followed = selectors.my_relations(request.user, list(page))
     query = request.GET.copy()

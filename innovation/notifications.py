@@ -9,12 +9,14 @@ guarded UPDATE before sending, so two workers or a twice-running beat never send
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +26,8 @@ from innovation.models import Notification, User
 logger = logging.getLogger(__name__)
 
 MAX_EMAIL_ATTEMPTS = 5
+# E-mails per task when many are queued at once (notify_many).
+EMAIL_BATCH = 200
 
 
 def notify(
@@ -70,18 +74,124 @@ def notify(
     return created
 
 
+# Circuit breaker for the web process: after the broker failed once, requests skip it for
+# NOTIFICATION_BROKER_PAUSE_SECONDS (the sweep sends what they leave pending), so a Redis
+# outage costs one bounded attempt per process and pause, not one per request or per call.
+_broker_paused_until = 0.0
+
+
+def reset_broker_breaker() -> None:
+    global _broker_paused_until
+    _broker_paused_until = 0.0
+
+
+def _publish_transport_options() -> dict:
+    """The worker's broker options, with one short attempt for a publisher in a request:
+    kombu would otherwise retry a refused connection after 2 s and wait `socket_timeout`
+    (5 s, sized for the worker) on a Redis that accepts and never answers."""
+    seconds = settings.NOTIFICATION_BROKER_TIMEOUT_SECONDS
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds, "max_retries": 0}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification for several people, as `notify` takes it (for `notify_many`)."""
+
+    recipients: Sequence[User]
+    kind: str
+    subject: str
+    body: str
+    url: str = ""
+    dedupe_key: str | None = None
+
+
+def notify_many(messages: Iterable[Message]) -> int:
+    """`notify` for many messages at once (the reminder sweeps): on PostgreSQL one
+    `INSERT … ON CONFLICT DO NOTHING RETURNING` writes every row, a row whose (recipient,
+    dedupe key) exists is skipped by the database exactly as `notify`'s savepoint skips it,
+    and the e-mails of the rows written are queued after commit. Returns how many rows were
+    written."""
+    messages = list(messages)
+    if connection.vendor != "postgresql":
+        return sum(
+            len(notify(m.recipients, kind=m.kind, subject=m.subject, body=m.body, url=m.url,
+                       dedupe_key=m.dedupe_key))
+            for m in messages
+        )  # fmt: skip
+    from psycopg2.extras import execute_values
+
+    now = timezone.now()
+    values = []
+    for message in messages:
+        seen: set[int] = set()
+        for user in message.recipients:
+            if user is None or user.pk in seen:
+                continue
+            seen.add(user.pk)
+            wants_email = user.is_active and user.email
+            state = (
+                Notification.EmailState.PENDING if wants_email else Notification.EmailState.SKIPPED
+            )
+            values.append(
+                (user.pk, message.kind, message.subject[:250], message.body, message.url,
+                 message.dedupe_key, now, state, 0)
+            )  # fmt: skip
+    if not values:
+        return 0
+    with connection.cursor() as cursor:
+        rows = execute_values(
+            cursor.cursor,
+            f"INSERT INTO {Notification._meta.db_table} (recipient_id, kind, subject, body, url, "
+            "dedupe_key, created_at, email_state, email_attempts) VALUES %s "
+            "ON CONFLICT DO NOTHING RETURNING id, email_state",
+            values,
+            fetch=True,
+            page_size=1000,
+        )
+    ids = [pk for pk, state in rows if state == Notification.EmailState.PENDING]
+    if ids:
+        transaction.on_commit(lambda: enqueue_email_batches(ids))
+    return len(rows)
+
+
+def enqueue_email_batches(notification_ids: list[int]) -> None:
+    """Like `enqueue_emails`, with one task per EMAIL_BATCH e-mails instead of one per e-mail:
+    for a thousand reminders, a task each cost more than the whole sweep's SQL. Each e-mail is
+    still claimed by its guarded UPDATE; best-effort, the periodic sweep sends what is left."""
+    from innovation.tasks import send_notification_emails
+
+    for start in range(0, len(notification_ids), EMAIL_BATCH):
+        try:
+            send_notification_emails.apply_async(
+                kwargs={"notification_ids": notification_ids[start : start + EMAIL_BATCH]},
+                retry=False,
+            )
+        except Exception:  # the sweep will send them; the caller's work already succeeded
+            logger.warning(
+                "Broker unavailable; %s notifications left to the sweep", len(notification_ids)
+            )
+            return
+
+
 def enqueue_emails(notification_ids: list[int]) -> None:
     """Ask a worker to send these e-mails now; never fail the caller if the broker is down."""
+    global _broker_paused_until
     from innovation.tasks import send_notification_email
 
-    for notification_id in notification_ids:
-        try:
-            send_notification_email.apply_async(
-                kwargs={"notification_id": notification_id}, retry=False
-            )
-        except Exception:  # the sweep will send it; the user's action already succeeded
-            logger.warning("Broker unavailable; notification %s left to the sweep", notification_id)
-            return
+    if time.monotonic() < _broker_paused_until:
+        logger.info("Broker paused; notifications %s left to the sweep", notification_ids)
+        return
+    notification_id = None
+    try:
+        app = send_notification_email.app
+        with app.connection_for_write(transport_options=_publish_transport_options()) as conn:
+            for notification_id in notification_ids:
+                send_notification_email.apply_async(
+                    kwargs={"notification_id": notification_id}, connection=conn, retry=False
+                )
+    except Exception:  # the sweep will send it; the user's action already succeeded
+        _broker_paused_until = time.monotonic() + settings.NOTIFICATION_BROKER_PAUSE_SECONDS
+        logger.warning("Broker unavailable; notification %s left to the sweep", notification_id)
 
 
 def _claim(notification_id: int) -> bool:
@@ -104,8 +214,11 @@ def render_email(notification: Notification) -> EmailMessage:
         "site_url": settings.SITE_URL,
     }
     body = render_to_string("innovation/email/notification.txt", context)
+    # One line: a title typed with a line break would make Django refuse the header (the
+    # e-mail would fail at every attempt), and must never add a header of its own.
+    subject = " ".join(f"[Tremplin] {notification.subject}".split())
     return EmailMessage(
-        subject=f"[Tremplin] {notification.subject}",
+        subject=subject,
         body=body,
         to=[notification.recipient.email],
     )

@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A notification claimed for sending but not marked sent after this long is retried.
 NOTIFICATION_STALE_SENDING_MINUTES = env_int("NOTIFICATION_STALE_SENDING_MINUTES", 10)
+# A request enqueues e-mails in one short broker attempt (connect and reply timeouts, no retry);
+# after a failure the process skips the broker for a pause and leaves e-mails to the sweep.
+NOTIFICATION_BROKER_TIMEOUT_SECONDS = env_int("NOTIFICATION_BROKER_TIMEOUT_SECONDS", 1)
+NOTIFICATION_BROKER_PAUSE_SECONDS = env_int("NOTIFICATION_BROKER_PAUSE_SECONDS", 30)
 # Follow-up reminders (ideas.followups): local hour (Europe/Paris) at which they go out, days
 # before the due date for "upcoming", days after it for the two escalations.
 FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 9)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,3 +9,9 @@ urlpatterns = [
     path("petits-dejeuners/", include("rituals.urls")),
     path("forums/", include("juries.urls")),
 ]
+
+# The benchmark's bare baseline view (benchmarks/, innovation/settings_bench.py only).
+if getattr(settings, "BENCHMARK_BASELINE", False):
+    from innovation.bench import baseline
+
+    urlpatterns.append(path("bench/baseline/", baseline))

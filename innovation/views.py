@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ideas.models import Idea
-from ideas.permissions import visible_campaigns, visible_ideas
+from ideas.permissions import own_ideas_condition, visible_campaigns, visible_ideas
 from innovation import audit, notifications, people, permissions, personal_data
 from innovation import dashboard as dashboard_selectors
 from innovation.exports import csv_response
@@ -57,9 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .only("id", "title", "opens_on", "closes_on")
         .order_by("closes_on", "title")
     )
-    own = Idea.objects.filter(Q(author=user) | Q(coauthors=user)).values("pk")
     my_ideas = (
-        Idea.objects.filter(pk__in=own)
+        Idea.objects.filter(own_ideas_condition(user))
         .only("id", "title", "state", "vote_count", "updated_at")
         .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
     )
@@ -180,7 +179,8 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
         notifications.mark_read(request.user)
         messages.success(request, _("Toutes les notifications sont marquées comme lues."))
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
+    # A path only: redirect() reads other text as a URL name (NoReverseMatch, a 500).
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
@@ -334,7 +334,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
     if not permissions.is_admin_anywhere(request.user):
         raise PermissionDenied
     people_found = _directory(request.user).order_by("last_name", "first_name", "pk")
-    search = request.GET.get("q", "").strip()
+    # PostgreSQL refuses NUL in a string: drop it rather than fail (tests/hardening/test_fuzz.py).
+    search = request.GET.get("q", "").replace("\x00", "").strip()
     for word in search.split():
         people_found = people_found.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)

@@ -12,7 +12,9 @@ from tests.factories import (
     IdeaEventFactory,
     IdeaFactory,
     NotificationFactory,
+    OccurrenceFactory,
     OrganisationFactory,
+    RitualFactory,
     grant,
 )
 
@@ -145,9 +147,12 @@ def test_dashboard_queries_do_not_grow_with_rows(
             support=Idea.Support.INTERNAL,
         )
         IdeaEventFactory(idea=idea, actor=delegate)
+    ritual = RitualFactory(created_by=delegate)
+    OccurrenceFactory.create_batch(min(count, 8), ritual=ritual)
     client.force_login(delegate)
 
-    with django_assert_max_num_queries(10):
+    # 10 for the idea tables, plus overdue follow-ups and next breakfasts.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("dashboard"))
 
     assert response.status_code == 200

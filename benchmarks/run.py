@@ -1,0 +1,374 @@
+"""`make bench`: Tremplin at the scale of a network of collectivités, measured.
+
+1. A dedicated database (tremplin_bench by default), migrated, filled by `seed_scale` once:
+   a marker table remembers the sizes, and the seeding is skipped when they match.
+2. gunicorn (2 workers × 4 threads) with innovation.settings_bench: production settings on
+   plain HTTP over loopback, DEBUG off.
+3. wrk on each page (a bare baseline Django view first), logged in as the role that uses
+   it; the SQL queries of one request are counted separately with Django's test client.
+4. Timed operations: the follow-up reminder sweep, the forum results, 50 jurors scoring at
+   once, 200 registrations to a 20-seat breakfast.
+
+Prints figures, asserts nothing: the targets are read from the table (docs/performance.md).
+
+    .venv/bin/python benchmarks/run.py [--duration 10] [--seed-args "--small"] [--pages-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / ".run" / "bench"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+LUA = Path(__file__).resolve().parent / "report.lua"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tremplin_bench"
+MARKER_TABLE = "bench_seed_marker"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def environment(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url
+    env["DJANGO_SETTINGS_MODULE"] = "innovation.settings_bench"
+    env.pop("REDIS_URL", None)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+# --- Database ---------------------------------------------------------------------------------
+
+
+def _connect(database_url: str, database: str | None = None):
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(database_url)
+    connection = psycopg2.connect(
+        dbname=database or config["NAME"],
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+    )
+    connection.autocommit = True
+    return connection, config["NAME"]
+
+
+def _database_exists(database_url: str) -> bool:
+    server, name = _connect(database_url, "postgres")
+    with server.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    server.close()
+    return found
+
+
+def _recreate_database(database_url: str) -> None:
+    server, name = _connect(database_url, "postgres")
+    if not re.fullmatch(r"[a-z0-9_]+", name) or "bench" not in name:
+        raise SystemExit(f"Refus de recréer « {name} » : le nom doit contenir « bench ».")
+    with server.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    server.close()
+
+
+def _marker(database_url: str) -> str | None:
+    connection, _name = _connect(database_url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [MARKER_TABLE])
+        if cursor.fetchone()[0] is None:
+            value = None
+        else:
+            cursor.execute(f"SELECT sizes FROM {MARKER_TABLE} LIMIT 1")
+            row = cursor.fetchone()
+            value = row[0] if row else None
+    connection.close()
+    return value
+
+
+def _write_marker(database_url: str, sizes: str) -> None:
+    connection, _name = _connect(database_url)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (sizes text, seeded_at timestamptz)"
+        )
+        cursor.execute(f"DELETE FROM {MARKER_TABLE}")
+        cursor.execute(f"INSERT INTO {MARKER_TABLE} VALUES (%s, now())", [sizes])
+    connection.close()
+
+
+def prepare_database(database_url: str, seed_args: list[str], env: dict[str, str]) -> None:
+    wanted = " ".join(seed_args) or "(défauts)"
+    if not _database_exists(database_url):
+        log("création de la base de mesure")
+        _recreate_database(database_url)
+    elif _marker(database_url) not in (None, wanted):
+        log(f"tailles différentes ({_marker(database_url)} ≠ {wanted}) : base recréée")
+        _recreate_database(database_url)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    if _marker(database_url) == wanted:
+        log(f"données déjà générées ({wanted}) : seed_scale sauté")
+        return
+    if _marker(database_url) is None and _has_scale_data(database_url):
+        log("données d'échelle sans marqueur (génération interrompue ?) : base recréée")
+        _recreate_database(database_url)
+        manage(env, "migrate", "--noinput", "-v", "0")
+    log(f"seed_scale {wanted}")
+    manage(env, "seed_scale", *seed_args)
+    _write_marker(database_url, wanted)
+
+
+def _has_scale_data(database_url: str) -> bool:
+    connection, _name = _connect(database_url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM innovation_organisation WHERE slug LIKE 'echelle-%'")
+        found = cursor.fetchone()[0] > 0
+    connection.close()
+    return found
+
+
+# --- Load ------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installation de wrk (apt-get)")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=300)
+        found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk est introuvable : installez le paquet Debian « wrk ».")
+    return found
+
+
+class Server:
+    """gunicorn in its own process group, stopped whatever happens."""
+
+    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int):
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "innovation.wsgi",
+                "-w",
+                str(workers),
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "/dev/null",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn s'est arrêté : voir {BENCH_DIR / 'gunicorn.log'}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/bench/baseline/", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn ne répond pas après 30 s.")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_wrk(wrk: str, url: str, session: str, seconds: int, threads: int, connections: int) -> dict:
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+    ]
+    if session:
+        command += ["-H", f"Cookie: sessionid={session}"]
+    command.append(url)
+    output = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
+    ).stdout
+    line = next((line for line in output.splitlines() if line.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk n'a pas rendu de mesure :\n{output}")
+    values = dict(part.split("=") for part in line.split()[1:])
+    result = {key: int(value) for key, value in values.items()}
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+
+def table(rows: list[dict], baseline: dict) -> str:
+    header = (
+        f"| {'Page':<28} | {'Rôle':<10} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | "
+        f"{'× base req/s':>12} | {'p95 / base':>10} | {'SQL/req':>7} |"
+    )
+    rule = "|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|"
+    lines = [header, rule]
+
+    def line(name, role, measure, queries):
+        ratio = measure["rps"] / baseline["rps"]
+        p95_ratio = measure["p95_us"] / baseline["p95_us"]
+        flag = "" if not measure["not_200"] and not measure["socket_errors"] else " ⚠"
+        lines.append(
+            f"| {name + flag:<28} | {role:<10} | {measure['rps']:>7.0f} | "
+            f"{measure['p50_us'] / 1000:>7.1f} | {measure['p95_us'] / 1000:>7.1f} | "
+            f"{ratio:>11.2f}× | {p95_ratio:>9.1f}× | {queries:>7} |"
+        )
+
+    line("référence (vue Django nue)", "anonyme", baseline, 0)
+    for row in rows:
+        line(row["name"], row["role"], row["measure"], row["queries"])
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    )
+    parser.add_argument("--seed-args", default="", help='Passed to seed_scale, e.g. "--small".')
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page.")
+    parser.add_argument("--warmup", type=int, default=2, help="Seconds of warm-up per page.")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
+    parser.add_argument("--port", type=int, default=0, help="Default: a free port.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-threads", type=int, default=4)
+    parser.add_argument("--only", default="", help="Only pages whose name contains this.")
+    parser.add_argument("--pages-only", action="store_true", help="Skip the timed operations.")
+    parser.add_argument("--operations-only", action="store_true", help="Skip the page load.")
+    args = parser.parse_args()
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    env = environment(args.database_url)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")})
+    started = time.monotonic()
+    wrk = ensure_wrk() if not args.operations_only else ""
+    prepare_database(args.database_url, args.seed_args.split(), env)
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+
+    sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+    import django
+
+    django.setup()
+    import scenario
+    from django.db import connection
+
+    report: list[str] = []
+    if not args.operations_only:
+        built = scenario.build()
+        pages = [p for p in built.pages if args.only in p.name]
+        scenario.count_queries(built)
+        connection.close()
+        server = Server(env, args.port or free_port(), args.workers, args.worker_threads)
+        try:
+            server.wait_ready()
+            log(f"gunicorn prêt ({args.workers} workers × {args.worker_threads} threads)")
+
+            def measure(url: str, session: str) -> dict:
+                if args.warmup:
+                    run_wrk(wrk, url, session, args.warmup, args.threads, args.connections)
+                return run_wrk(wrk, url, session, args.duration, args.threads, args.connections)
+
+            baseline = measure(f"{server.url}/bench/baseline/", "")
+            log(f"référence : {baseline['rps']:.0f} req/s")
+            rows = []
+            for page in pages:
+                result = measure(server.url + page.url, page.session)
+                log(f"{page.name} : {result['rps']:.0f} req/s")
+                rows.append(
+                    {
+                        "name": page.name,
+                        "role": page.role,
+                        "measure": result,
+                        "queries": page.queries,
+                    }
+                )
+        finally:
+            server.stop()
+        report += [
+            f"Charge : wrk {args.threads} threads, {args.connections} connexions, "
+            f"{args.duration} s par page (après {args.warmup} s de chauffe), "
+            f"gunicorn {args.workers} workers × {args.worker_threads} threads, "
+            f"{os.cpu_count()} cœurs.",
+            "",
+            table(rows, baseline),
+        ]
+        failures = [r for r in rows if r["measure"]["not_200"] or r["measure"]["socket_errors"]]
+        for row in failures:
+            report.append(
+                f"⚠ {row['name']} : {row['measure']['not_200']} réponses non-200, "
+                f"{row['measure']['socket_errors']} erreurs de connexion"
+            )
+        report.append("")
+    if not args.pages_only:
+        for operation in (
+            scenario.reminder_sweep,
+            scenario.forum_results,
+            scenario.concurrent_scoring,
+            scenario.concurrent_registrations,
+        ):
+            log(operation.__name__)
+            report += operation()
+        connection.close()
+    report.append(f"\nDurée totale : {time.monotonic() - started:.0f} s")
+    text = "\n".join(report)
+    (BENCH_DIR / "last-run.txt").write_text(text + "\n")
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    main()

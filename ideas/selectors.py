@@ -42,14 +42,19 @@ def history_for_page(idea: Idea) -> list[IdeaEvent]:
     return list(idea.events.select_related("actor"))
 
 
+def voted_ids(user: User, ideas: list[Idea]) -> set[int]:
+    """Which of these ideas the person voted for (one query, any count)."""
+    ids = [idea.pk for idea in ideas]
+    return set(Vote.objects.filter(voter=user, idea_id__in=ids).values_list("idea_id", flat=True))
+
+
 def my_relations(user: User, ideas: list[Idea]) -> tuple[set[int], set[int]]:
     """Which of these ideas the person voted for and follows (two queries, any count)."""
     ids = [idea.pk for idea in ideas]
-    voted = set(Vote.objects.filter(voter=user, idea_id__in=ids).values_list("idea_id", flat=True))
     followed = set(
         Follow.objects.filter(user=user, idea_id__in=ids).values_list("idea_id", flat=True)
     )
-    return voted, followed
+    return voted_ids(user, ideas), followed
 
 
 def pipeline_ideas(user: User) -> QuerySet[Idea]:

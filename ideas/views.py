@@ -39,7 +39,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.idea_list(request.user).defer(*selectors.LIST_DEFERRED)
     idea_filter = IdeaFilter(request.GET or None, queryset=queryset, user=request.user)
     page = Paginator(idea_filter.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
-    voted, followed = selectors.my_relations(request.user, list(page))
+    voted = selectors.voted_ids(request.user, list(page))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db.models import QuerySet
 
 from innovation.models import Organisation, Role, User
@@ -61,7 +59,3 @@ def can_import_people(user: User) -> bool:
 
 def can_see_dashboard(user: User) -> bool:
     return is_delegate_anywhere(user)
-
-
-def any_in(ids: Iterable[int], allowed: set[int]) -> bool:
-    return any(i in allowed for i in ids)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +34,9 @@ class Page:
     role: str
     url: str
     session: str = ""
-    queries: int | None = None
+    queries: int | None = None  # with the shared cache warm (what the load measures)
+    cold_queries: int | None = None  # with the cache empty: the most a request can cost
+    cold_ms: float | None = None
     status: int | None = None
 
 
@@ -108,13 +111,21 @@ def build() -> Scenario:
 
 
 def count_queries(scenario: Scenario) -> None:
-    """SQL queries of one request of each page (the second one: the first may save the
-    session), with Django's test client against the same database."""
+    """SQL queries of one request of each page, with Django's test client against the same
+    database: once with the cache emptied (cold: every fragment is built, and timed), then
+    once more (warm). The session is saved by a first request, so neither counts it."""
     for page in scenario.pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = page.session
         client.get(page.url)
+        cache.clear()
         reset_queries()  # the query log keeps 9,000 entries: a full one counts nothing
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            client.get(page.url)
+            page.cold_ms = (time.perf_counter() - started) * 1000
+        page.cold_queries = len(captured.captured_queries)
+        reset_queries()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page.url)
         page.status = response.status_code

@@ -33,6 +33,13 @@ def visible_ideas(user: User) -> QuerySet[Idea]:
     with their authors."""
     if not user.is_authenticated:
         return Idea.objects.none()
+    return Idea.objects.filter(public_ideas_condition(user) | own_ideas_condition(user))
+
+
+def public_ideas_condition(user: User) -> Q:
+    """Ideas a person sees as a member, their own aside: no draft, of their organisations or
+    of campaigns shared with them. The same for everyone with the same organisations, which
+    is what lets a rendered list be shared between them (innovation.caching)."""
     organisations = member_organisation_ids(user)
     # No join: each branch is a condition on the idea row that an index serves (see
     # innovation.sql.InSubquery), so PostgreSQL combines them in a BitmapOr instead of
@@ -44,8 +51,7 @@ def visible_ideas(user: User) -> QuerySet[Idea]:
             "campaign_id"
         ),
     )
-    public = ~Q(state=Idea.State.DRAFT) & (Q(organisation__in=organisations) | shared)
-    return Idea.objects.filter(public | own_ideas_condition(user))
+    return ~Q(state=Idea.State.DRAFT) & (Q(organisation__in=organisations) | shared)
 
 
 def own_ideas_condition(user: User) -> Q:

@@ -1,4 +1,10 @@
-from innovation import permissions
+from functools import lru_cache
+
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from innovation import caching, permissions
 
 
 def navigation(request):
@@ -6,15 +12,33 @@ def navigation(request):
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {
+    member = bool(permissions.member_organisation_ids(user))
+    flags = {
         "nav_is_delegate": permissions.is_delegate_anywhere(user),
         "nav_is_admin": permissions.is_admin_anywhere(user),
         "nav_can_post_challenge": permissions.has_role_anywhere(user, "director", "delegate"),
-        "nav_unread_count": user.notifications.filter(read_at__isnull=True).count(),
         # Breakfast rituals: any member of an organisation may register.
-        "nav_rituals": bool(permissions.member_organisation_ids(user)),
+        "nav_rituals": member,
         # Pitch forums: every member may see those of their organisations (no extra query).
-        "nav_forums": bool(permissions.member_organisation_ids(user)),
+        "nav_forums": member,
         # Mandates: agents sign and hold follow-ups too, so every member (no extra query).
-        "nav_mandates": bool(permissions.member_organisation_ids(user)),
+        "nav_mandates": member,
     }
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    key = (tuple(sorted(flags.items())), unread, user.get_short_name(), get_language())
+    return {
+        **flags,
+        "nav_unread_count": unread,
+        # Rendered only by pages that show the menu, with this request's CSRF token.
+        "nav_html": lazy(lambda: caching.punch_csrf(request, _nav_html(*key)), SafeString)(),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _nav_html(
+    flags: tuple[tuple[str, bool], ...], unread: int, short_name: str, language: str
+) -> str:
+    """The menu for one combination of entries, count and name: the dozen reversed URLs
+    and translations are worked out once per process, not on every page."""
+    context = {**dict(flags), "nav_unread_count": unread, "short_name": short_name}
+    return caching.render_fragment("_nav.html", context)

@@ -209,6 +209,27 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
+
+# --- Cache: rendered fragments shared between requests (innovation.caching). Redis in
+# production (CACHE_URL, by default the broker's REDIS_URL); a folder under .run/ for the
+# embedded default, shared by the web process, the worker and beat (they all write).
+CACHE_URL = env("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "innovation.cache_backends.FailSoftRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "tremplin",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(RUN_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300  # well below the broker's one-hour visibility timeout

@@ -21,8 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ideas.models import Idea
-from ideas.permissions import own_ideas_condition, visible_campaigns, visible_ideas
-from innovation import audit, notifications, people, permissions, personal_data
+from ideas.permissions import (
+    own_ideas_condition,
+    public_ideas_condition,
+    visible_campaigns,
+)
+from innovation import audit, caching, notifications, people, permissions, personal_data
 from innovation import dashboard as dashboard_selectors
 from innovation.exports import csv_response
 from innovation.filters import AuditEventFilter
@@ -50,6 +54,35 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     user = request.user
+    audience = sorted(permissions.member_organisation_ids(user))
+    my_ideas = (
+        Idea.objects.filter(own_ideas_condition(user))
+        .only("id", "title", "state", "vote_count", "updated_at")
+        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+    )
+
+    # Open calls and the most supported ideas are the same for everyone with the same
+    # organisations: rendered once for them all (innovation.caching).
+    def build() -> dict[str, str]:
+        context = _home_shared_context(user)
+        return {
+            "campaigns": caching.render_fragment("_home_campaigns.html", context),
+            "top_ideas": caching.render_fragment("_home_top_ideas.html", context),
+        }
+
+    shared = caching.cached("home", [audience, timezone.localdate()], ["ideas", "people"], build)
+    return render(
+        request,
+        "home.html",
+        {
+            "my_ideas": list(my_ideas),
+            "campaigns_html": caching.punch_csrf(request, shared["campaigns"]),
+            "top_ideas_html": caching.punch_csrf(request, shared["top_ideas"]),
+        },
+    )
+
+
+def _home_shared_context(user) -> dict:
     today = timezone.localdate()
     campaigns = (
         visible_campaigns(user)
@@ -57,30 +90,19 @@ def home(request: HttpRequest) -> HttpResponse:
         .only("id", "title", "opens_on", "closes_on")
         .order_by("closes_on", "title")
     )
-    my_ideas = (
-        Idea.objects.filter(own_ideas_condition(user))
-        .only("id", "title", "state", "vote_count", "updated_at")
-        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
-    )
     top_ideas = (
-        visible_ideas(user)
-        .exclude(state=Idea.State.DRAFT)
+        Idea.objects.filter(public_ideas_condition(user))
         .select_related("organisation")
         .only(
             "id", "title", "state", "vote_count", "organisation__name", "organisation__short_name"
         )
         .order_by("-vote_count", "-id")[:HOME_LIST_SIZE]
     )
-    return render(
-        request,
-        "home.html",
-        {
-            "campaigns": list(campaigns),
-            "my_ideas": list(my_ideas),
-            "top_ideas": list(top_ideas),
-            "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
-        },
-    )
+    return {
+        "campaigns": list(campaigns),
+        "top_ideas": list(top_ideas),
+        "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
+    }
 
 
 def _dashboard_scope(request: HttpRequest):
@@ -95,19 +117,33 @@ def _dashboard_scope(request: HttpRequest):
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisations, organisation_id, form = _dashboard_scope(request)
-    data = dashboard_selectors.build_dashboard(
-        request.user, organisation_id, organisations=organisations
-    )
-    return render(
-        request,
-        "innovation/dashboard.html",
-        {
-            "form": form,
-            "data": data,
-            "state_labels": dashboard_selectors.STATE_LABELS,
-            "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
-        },
-    )
+
+    def build() -> str:
+        data = dashboard_selectors.build_dashboard(
+            request.user, organisation_id, organisations=organisations
+        )
+        return caching.render_fragment(
+            "innovation/_dashboard_body.html",
+            {
+                "form": form,
+                "data": data,
+                "state_labels": dashboard_selectors.STATE_LABELS,
+                "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
+            },
+        )
+
+    if form.is_bound and form.errors:
+        body = build()  # an odd query string is not worth a cache entry
+    else:
+        # The same for every delegate of the same organisations; the clock only moves
+        # "overdue" and "next breakfasts", within the fragment's minute.
+        body = caching.cached(
+            "dashboard",
+            [[o.pk for o in organisations], organisation_id],
+            ["ideas", "people", "rituals"],
+            build,
+        )
+    return render(request, "innovation/dashboard.html", {"body": caching.punch_csrf(request, body)})
 
 
 @login_required

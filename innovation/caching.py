@@ -1,0 +1,190 @@
+"""Rendered fragments shared between requests, invalidated by what the database writes.
+
+Every cached value is stored under the *generations* of the scopes it was built from (one
+counter per scope in the cache: "ideas", "juries", "rituals", "people", "notifications").
+A generation changes when a transaction that wrote to a table of its scope commits: the
+database connection itself watches every INSERT, UPDATE and DELETE that Django sends
+(`watch_writes`), so a queryset `.update()`, a `bulk_create`, raw SQL, the admin, a Celery
+task and a management command all invalidate alike; no view or service has to remember to.
+
+Why that is safe:
+- A request reads the generations *before* reading the data it renders, and the counter
+  moves only *after* the commit. A value built from data older than a write is therefore
+  stored under a generation that the write has already made (or is about to make)
+  obsolete: nobody reads it again.
+- Whom a value may be shown to is never cached. Keys carry the audience (the person's
+  organisations, computed on every request from their live role grants), so a revoked role
+  changes the key at once. Cached HTML never holds a CSRF token (`punch_csrf`).
+- When the cache cannot be reached the generations are unknown, and everything is built
+  afresh: slower, never stale. Values also expire after FRAGMENT_SECONDS, which bounds what
+  depends on the clock (a call closing at 18:00, "en retard").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+T = TypeVar("T")
+
+FRAGMENT_SECONDS = 60
+GENERATION_PREFIX = "generation:"
+
+# Tables → scope. Session, audit, lockout and cache tables change no page we cache.
+_TABLE_SCOPES: tuple[tuple[str, str], ...] = (
+    ("ideas_", "ideas"),
+    ("juries_", "juries"),
+    ("rituals_", "rituals"),
+    ("innovation_user", "people"),  # also innovation_user_groups …
+    ("innovation_rolegrant", "people"),
+    ("innovation_organisation", "people"),
+    ("innovation_direction", "people"),
+    ("innovation_notification", "notifications"),
+)
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# Logging in stamps last_login, which no page shows: it must not empty every cache.
+_LAST_LOGIN_ONLY = re.compile(
+    r'^\s*UPDATE\s+"innovation_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE'
+)
+
+_MISSING = object()
+
+
+def scopes_written(sql: str) -> frozenset[str]:
+    """The scopes a SQL statement writes to (empty for a read)."""
+    head = sql.lstrip()[:6].upper()
+    if head not in ("INSERT", "UPDATE", "DELETE"):
+        return frozenset()
+    match = _WRITE.match(sql)
+    if match is None:
+        return frozenset()
+    table = match.group(1).lower()
+    if table == "innovation_user" and _LAST_LOGIN_ONLY.match(sql):
+        return frozenset()
+    return frozenset(scope for prefix, scope in _TABLE_SCOPES if table.startswith(prefix))
+
+
+# --- Generations ------------------------------------------------------------------------------
+
+
+def bump(scopes: Iterable[str]) -> None:
+    """Make every value built from these scopes obsolete (now: call after the commit)."""
+    for scope in scopes:
+        key = GENERATION_PREFIX + scope
+        try:
+            cache.incr(key)
+        except ValueError:  # not in the cache (first write, or evicted): a fresh value
+            cache.set(key, time.time_ns(), None)
+
+
+def generations(scopes: Iterable[str]) -> tuple[int, ...] | None:
+    """The current generation of each scope, or None when the cache cannot tell."""
+    keys = [GENERATION_PREFIX + scope for scope in scopes]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # Nanoseconds: never equal to a generation a value was stored under before a flush.
+            cache.add(key, time.time_ns(), None)
+            value = cache.get(key)
+            if value is None:
+                return None
+            found[key] = value
+    return tuple(found[key] for key in keys)
+
+
+class _PendingBump:
+    """One on-commit callback per transaction level, gathering the scopes it wrote to."""
+
+    def __init__(self, scopes: frozenset[str]):
+        self.scopes = set(scopes)
+
+    def __call__(self) -> None:
+        bump(sorted(self.scopes))
+
+
+def _schedule(connection, scopes: frozenset[str]) -> None:
+    blocks = connection.atomic_blocks
+    if not connection.in_atomic_block or (blocks and blocks[0]._from_testcase):
+        # Autocommit: the row is already committed. Inside a test case's transaction, which
+        # never commits, the write is as good as committed for the rest of the test.
+        bump(scopes)
+        return
+    level = set(connection.savepoint_ids)
+    for entry in connection.run_on_commit:
+        if entry[0] == level and isinstance(entry[1], _PendingBump):
+            entry[1].scopes.update(scopes)
+            return
+    # Registered at this savepoint level, so rolling the savepoint back drops it with the rows.
+    transaction.on_commit(_PendingBump(scopes), using=connection.alias)
+
+
+def watch_writes(execute, sql, params, many, context):
+    """Execute wrapper installed on every database connection (InnovationConfig.ready)."""
+    result = execute(sql, params, many, context)
+    scopes = scopes_written(sql)
+    if scopes:
+        _schedule(context["connection"], scopes)
+    return result
+
+
+def install_write_watch(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: watch the writes of every new connection."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+# --- Cached values and fragments -----------------------------------------------------------
+
+
+def cached(
+    name: str,
+    parts: Iterable[Any],
+    scopes: Iterable[str],
+    build: Callable[[], T],
+    timeout: int = FRAGMENT_SECONDS,
+) -> T:
+    """`build()`, shared between requests until a scope is written to or `timeout` passes.
+
+    `parts` must name everything the value depends on besides the scopes' data: the audience,
+    the filters, the page, the person when the value is personal. The language is added."""
+    scopes = tuple(scopes)
+    current = generations(scopes)
+    if current is None:
+        return build()
+    digest = hashlib.blake2b(
+        repr((tuple(parts), scopes, current, get_language())).encode(), digest_size=16
+    ).hexdigest()
+    key = f"fragment:{name}:{digest}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, timeout)
+    return value
+
+
+CSRF_PLACEHOLDER = "csrf-placeholder-5b0e1f"
+
+
+def render_fragment(template, context: dict[str, Any]) -> str:
+    """Render a template (name or object) for the cache: no request, so no context
+    processor, and a placeholder for the CSRF token."""
+    if isinstance(template, str):
+        template = get_template(template)
+    return template.render({**context, "csrf_token": CSRF_PLACEHOLDER})
+
+
+def punch_csrf(request, html: str) -> SafeString:
+    """Put this request's CSRF token where the cached fragment has the placeholder."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # noqa: S308 (rendered by our templates, auto-escaped)

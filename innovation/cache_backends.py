@@ -14,13 +14,31 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 CACHE_PAUSE_SECONDS = 5.0
 _FAILURES = (RedisError, OSError)
+
+
+class _ReusedClientCacheClient(RedisCacheClient):
+    """Django builds a new redis-py client object on every cache call (several per page);
+    a client over the shared connection pool is thread-safe, so one per pool is enough."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
 
 
 class FailSoftRedisCache(RedisCache):
@@ -32,6 +50,7 @@ class FailSoftRedisCache(RedisCache):
         options.update(params.get("OPTIONS", {}))
         params["OPTIONS"] = options
         super().__init__(server, params)
+        self._class = _ReusedClientCacheClient
 
     @classmethod
     def resume(cls) -> None:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ideas import permissions
-from ideas.models import Comment, Follow, Idea, IdeaEvent, Vote
+from ideas.models import (
+    Attachment,
+    Comment,
+    Follow,
+    Idea,
+    IdeaEvent,
+    Mandate,
+    Vote,
+)
 from ideas.pipeline import BOARD_STATES, EXIT_STATES
 from innovation.models import User
 
@@ -24,6 +32,110 @@ def idea_list(user: User) -> QuerySet[Idea]:
     )
 
 
+# What a row of the idea table shows, and nothing else (the cached list is built from these).
+LIST_COLUMNS = (
+    "title",
+    "state",
+    "vote_count",
+    "comment_count",
+    "submitted_at",
+    "organisation__name",
+    "organisation__short_name",
+    "direction__name",
+    "theme__name",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+)
+BOARD_COLUMNS = (
+    "title",
+    "state",
+    "vote_count",
+    "updated_at",
+    "organisation__name",
+    "organisation__short_name",
+    "theme__name",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+)
+
+
+# What the permission checks and the personal parts of the idea page read.
+CHECK_COLUMNS = (
+    "title",
+    "state",
+    "support",
+    "organisation",
+    "author",
+    "campaign__id",
+    "vote_count",
+    "comment_count",
+)
+
+
+def public_list(user: User) -> QuerySet[Idea]:
+    """The ideas the person sees as a member, their own aside (never a draft): the same for
+    everybody of the same organisations, so what is built from it can be shared."""
+    return Idea.objects.filter(permissions.public_ideas_condition(user))
+
+
+def has_own_ideas_outside(user: User) -> bool:
+    """Whether the person's idea list holds more than public_list: a non-draft idea they
+    (co-)wrote that their organisations do not see (an idea of an organisation they left,
+    or co-written with another one). One query over their own ideas only."""
+    own = Idea.objects.filter(permissions.own_ideas_condition(user)).exclude(state=Idea.State.DRAFT)
+    # `pk NOT IN (…)` rather than excluding the public condition itself: negated, its
+    # `campaign_id = ANY(…)` is NULL for an idea without campaign and would hide it.
+    seen_anyway = own.filter(permissions.public_ideas_condition(user)).values("pk")
+    return own.exclude(pk__in=seen_anyway).exists()
+
+
+def list_rows(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
+    """Only the columns a row of the idea table shows."""
+    return (
+        queryset.select_related(None)
+        .select_related("organisation", "direction", "theme", "author")
+        .only(*LIST_COLUMNS)
+    )
+
+
+def idea_for_checks(user: User, pk: int) -> Idea:
+    """One visible idea, or a 404, with what the permission checks of its page read (its
+    co-authors) and whether the person votes for and follows it. Only the campaign is
+    joined: planning a join of the six related tables cost more than running the query; the
+    page's shared parts read them (idea_for_display) only when they are not cached."""
+    coauthors = User.objects.only("pk", "first_name", "last_name", "email")
+    queryset = (
+        permissions.visible_ideas(user)
+        # The campaign's id only: its organisations are read for people outside the idea's
+        # organisation (permissions._shares_campaign), see views.idea_detail.
+        .select_related("campaign")
+        .only(*CHECK_COLUMNS)
+        .prefetch_related(Prefetch("coauthors", queryset=coauthors))
+        .annotate(
+            my_vote=Exists(Vote.objects.filter(idea=OuterRef("pk"), voter_id=user.pk)),
+            my_follow=Exists(Follow.objects.filter(idea=OuterRef("pk"), user_id=user.pk)),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def idea_for_display(pk: int) -> Idea:
+    """The idea with what its page shows (call after the visibility check), and whether it
+    has any mandate, whoever may see it (`has_mandates`)."""
+    return (
+        Idea.objects.select_related(*LIST_RELATED, "challenge")
+        .defer("search_vector")
+        .annotate(has_mandates=Exists(Mandate.objects.filter(idea=OuterRef("pk"))))
+        .get(pk=pk)
+    )
+
+
+def attachments_for_page(idea: Idea) -> list[Attachment]:
+    return list(idea.attachments.all())
+
+
 def idea_for_page(user: User, pk: int) -> Idea:
     """One visible idea with everything its page shows, or a 404."""
     queryset = (
@@ -35,7 +147,7 @@ def idea_for_page(user: User, pk: int) -> Idea:
 
 
 def comments_for_page(idea: Idea) -> list[Comment]:
-    return list(idea.comments.select_related("author", "hidden_by"))
+    return list(idea.comments.select_related("author"))
 
 
 def history_for_page(idea: Idea) -> list[IdeaEvent]:
@@ -44,7 +156,13 @@ def history_for_page(idea: Idea) -> list[IdeaEvent]:
 
 def voted_ids(user: User, ideas: list[Idea]) -> set[int]:
     """Which of these ideas the person voted for (one query, any count)."""
-    ids = [idea.pk for idea in ideas]
+    return voted_idea_ids(user, [idea.pk for idea in ideas])
+
+
+def voted_idea_ids(user: User, ids: list[int]) -> set[int]:
+    """Which of these idea ids the person voted for (one query, none without ids)."""
+    if not ids:
+        return set()
     return set(Vote.objects.filter(voter=user, idea_id__in=ids).values_list("idea_id", flat=True))
 
 
@@ -73,7 +191,7 @@ def board(queryset: QuerySet[Idea], per_state: int) -> dict:
     # One query: per state, the `per_state` most recent cards (UNION ALL of LIMITed parts,
     # each read from the (state, -updated_at) index), rather than ranking every idea of the
     # pipeline with a window function.
-    cards_of = queryset.select_related("organisation", "author", "theme").defer(*LIST_DEFERRED)
+    cards_of = queryset.select_related("organisation", "author", "theme").only(*BOARD_COLUMNS)
     parts = [
         cards_of.filter(state=state).order_by("-updated_at", "-pk")[:per_state]
         for state in BOARD_STATES

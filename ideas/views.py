@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ideas import mandate_permissions, permissions, selectors, services
 from ideas import mandates as mandates_service
-from ideas.filters import IdeaFilter
+from ideas.filters import IdeaFilter, form_fields
 from ideas.forms import (
     AttachmentForm,
     CampaignForm,
@@ -27,30 +31,112 @@ from ideas.forms import (
 )
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
+from innovation.caching import cached, generations, render_fragment
 from innovation.exports import csv_response
+from innovation.models import Organisation
+from innovation.permissions import is_member, member_organisation_ids
 from innovation.web import add_errors, safe_next
 
 # --- Lists --------------------------------------------------------------------------------
 
 
+# Cached pages read the tables of these scopes (names of people and organisations included).
+IDEA_SCOPES = ("ideas", "people")
+# Where a row of the cached idea list has the person's "vous soutenez" badge, or nothing.
+VOTED_MARK = re.compile(r"<!--voted:(\d+)-->")
+
+
+def _query_key(query: QueryDict) -> tuple:
+    """The GET parameters as a cache key part: every name and value, in the order sent (the
+    pagination links repeat them in that order)."""
+    return tuple((name, tuple(values)) for name, values in query.lists())
+
+
+def _audience(user) -> tuple[int, ...]:
+    return tuple(sorted(member_organisation_ids(user)))
+
+
+def _filter_form(idea_filter: IdeaFilter, *, show_states: bool) -> str:
+    return render_fragment(
+        "ideas/_filter_form.html",
+        {"form": form_fields(idea_filter), "show_states": show_states},
+    )
+
+
+def _mark_votes(html: str, voted: set[int]) -> SafeString:
+    """Put the person's badges into a cached list (our own markers: escaped user text cannot
+    contain `<!--`)."""
+    if voted:
+        badge = format_html(' <span class="badge text-bg-light">{}</span>', _("vous soutenez"))
+        html = VOTED_MARK.sub(lambda mark: badge if int(mark[1]) in voted else "", html)
+    else:
+        html = VOTED_MARK.sub("", html)
+    return mark_safe(html)  # noqa: S308 (rendered by our templates, auto-escaped)
+
+
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
-    # The table shows no long text: not reading it keeps each row small (see LIST_DEFERRED).
-    queryset = selectors.idea_list(request.user).defer(*selectors.LIST_DEFERRED)
-    idea_filter = IdeaFilter(request.GET or None, queryset=queryset, user=request.user)
-    page = Paginator(idea_filter.qs, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
-    voted = selectors.voted_ids(request.user, list(page))
+    user = request.user
+    audience = _audience(user)
+    # Shared by everybody of the same organisations, unless the person's list also holds
+    # ideas of their own that these organisations do not see: then it is theirs alone. A
+    # shared list is built from the public ideas only, never from the person's.
+    # The answer is remembered per person like any other value (a write to ideas forgets it).
+    outside = cached(
+        "ideas:own-outside",
+        (user.pk, audience),
+        ("ideas",),
+        lambda: selectors.has_own_ideas_outside(user),
+    )
+    owner = user.pk if outside else None
+    base = selectors.idea_list(user) if owner else selectors.public_list(user)
     query = request.GET.copy()
     query.pop("page", None)
+    filters = _query_key(query)
+    built: list[IdeaFilter] = []
+
+    def idea_filter() -> IdeaFilter:
+        # Built once, and only when a cached part is missing.
+        if not built:
+            rows = selectors.list_rows(base)
+            built.append(IdeaFilter(request.GET or None, queryset=rows, user=user))
+        return built[0]
+
+    def listing() -> tuple[str, list[int]]:
+        rows = idea_filter().qs
+        paginator = Paginator(rows, settings.IDEAS_PER_PAGE)
+        # The count over every visible idea is the costly part: shared by all pages.
+        paginator.count = cached(
+            "ideas:list-count", (audience, owner, filters), IDEA_SCOPES, rows.count
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        html = render_fragment(
+            "ideas/_idea_list_body.html", {"page": page, "query": query.urlencode()}
+        )
+        return html, [idea.pk for idea in page]
+
+    def parts() -> tuple[str, str, list[int]]:
+        # The form does not change with the page nor with the person's own ideas: shared
+        # more widely, so that another page of the list is quicker to build.
+        form_html = cached(
+            "ideas:filter-form",
+            (audience, filters, True),
+            IDEA_SCOPES,
+            lambda: _filter_form(idea_filter(), show_states=True),
+        )
+        return (form_html, *listing())
+
+    form_html, html, ids = cached(
+        "ideas:list", (audience, owner, _query_key(request.GET)), IDEA_SCOPES, parts
+    )
     return render(
         request,
         "ideas/idea_list.html",
         {
-            "filter": idea_filter,
-            "page": page,
-            "voted": voted,
+            "filter_form": mark_safe(form_html),  # noqa: S308 (our template, auto-escaped)
+            "listing": _mark_votes(html, selectors.voted_idea_ids(user, ids)),
             "query": query.urlencode(),
-            "can_export": permissions.can_manage_pipeline(request.user),
+            "can_export": permissions.can_manage_pipeline(user),
         },
     )
 
@@ -110,18 +196,38 @@ def idea_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_manage_pipeline(request.user):
+    user = request.user
+    if not permissions.can_manage_pipeline(user):
         raise PermissionDenied
-    queryset = selectors.pipeline_ideas(request.user)
-    idea_filter = IdeaFilter(request.GET or None, queryset=queryset, user=request.user)
-    columns = selectors.board(idea_filter.qs, settings.BOARD_CARDS_PER_STATE)
-    for column in columns["columns"]:
-        for idea in column["ideas"]:
-            idea.actions = [(to, action_label(to, idea.state)) for to in allowed_next(idea.state)]
+    pipeline = tuple(sorted(permissions.pipeline_organisation_ids(user)))
+    audience = _audience(user)
+    # The move links come back to this very address (`next`), so it is part of the key.
+    here = request.get_full_path()
+
+    def body() -> str:
+        queryset = selectors.pipeline_ideas(user)
+        idea_filter = IdeaFilter(request.GET or None, queryset=queryset, user=user)
+        columns = selectors.board(idea_filter.qs, settings.BOARD_CARDS_PER_STATE)
+        for column in columns["columns"]:
+            for idea in column["ideas"]:
+                idea.actions = [
+                    (to, action_label(to, idea.state)) for to in allowed_next(idea.state)
+                ]
+        return render_fragment(
+            "ideas/_idea_board_body.html",
+            {
+                **columns,
+                "filter_form": mark_safe(_filter_form(idea_filter, show_states=False)),  # noqa: S308
+                "here": here,
+            },
+        )
+
+    # The filter form offers the person's organisations, the board shows the pipeline's.
+    html = cached("ideas:board", (pipeline, audience, here), IDEA_SCOPES, body)
     return render(
         request,
         "ideas/idea_board.html",
-        {**columns, "filter": idea_filter, "query": request.GET.urlencode()},
+        {"body": mark_safe(html), "query": request.GET.urlencode()},  # noqa: S308
     )
 
 
@@ -130,38 +236,66 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    idea = selectors.idea_for_page(request.user, pk)
     user = request.user
-    voted, followed = selectors.my_relations(user, [idea])
-    is_delegate = permissions.is_idea_delegate(user, idea)
+    # Read before the idea itself: the shared parts are built from the idea read below, so
+    # they must not be stored as newer than it (see innovation.caching: a value is stored
+    # under generations read before its data). A write in between changes this key part.
+    before = generations(IDEA_SCOPES)
+    idea = selectors.idea_for_checks(user, pk)
+    if idea.campaign_id and not is_member(user, idea.organisation_id):
+        # Only people outside the idea's organisation are asked about the campaign's.
+        prefetch_related_objects(
+            [idea],
+            Prefetch("campaign__organisations", queryset=Organisation.objects.only("pk")),
+        )
+    can_moderate = permissions.is_idea_delegate(user, idea)
+
+    def shared() -> dict:
+        shown = selectors.idea_for_display(idea.pk)
+        context = {
+            "idea": shown,
+            "coauthors": idea.coauthors.all(),
+            "attachments": selectors.attachments_for_page(idea),
+            "comments": selectors.comments_for_page(idea),
+            "history": selectors.history_for_page(idea),
+            "can_moderate": can_moderate,
+        }
+        html = {
+            part: render_fragment(f"ideas/_idea_detail_{part}.html", context)
+            for part in ("head", "comments", "history")
+        }
+        return {"html": html, "has_mandates": shown.has_mandates}
+
+    # Hidden comments show their text to delegates: the moderation right is part of the key.
+    shared_parts = cached("ideas:detail", (idea.pk, can_moderate, before), IDEA_SCOPES, shared)
     actions = [
         (to, action_label(to, idea.state))
         for to in allowed_next(idea.state)
         if permissions.can_move_idea(user, idea, to)
     ]
-    comments = selectors.comments_for_page(idea)
-    mandates = list(
-        mandate_permissions.visible_mandates(user).filter(idea=idea).order_by("-created_at")
-    )
+    # Which mandates the person sees is asked on every request, once the idea has any (most
+    # have none: the shared part knows, and mandates are in its "ideas" scope).
+    mandates = []
+    if shared_parts["has_mandates"]:
+        mandates = list(
+            mandate_permissions.visible_mandates(user).filter(idea=idea).order_by("-created_at")
+        )
     return render(
         request,
         "ideas/idea_detail.html",
         {
             "idea": idea,
-            "voted": idea.pk in voted,
-            "following": idea.pk in followed,
+            "shared": {part: mark_safe(html) for part, html in shared_parts["html"].items()},  # noqa: S308
+            "voted": idea.my_vote,
+            "following": idea.my_follow,
             "actions": actions,
-            "history": selectors.history_for_page(idea),
-            "comments": comments,
-            "comment_form": CommentForm(),
-            "attachment_form": AttachmentForm(),
             "support_form": SupportForm(initial={"support": idea.support}),
             "can_vote": permissions.can_vote(user, idea),
             "is_author": permissions.is_author(user, idea),
             "can_edit": permissions.can_edit_idea(user, idea),
             "can_comment": permissions.can_comment(user, idea),
             "can_follow": permissions.can_follow(user, idea),
-            "can_moderate": is_delegate,
+            "can_moderate": can_moderate,
             "can_set_support": permissions.can_set_support(user, idea),
             "mandates": mandates,
             "can_draft_mandate": mandate_permissions.can_draft_mandate(user, idea)

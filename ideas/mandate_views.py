@@ -12,22 +12,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     F,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +49,7 @@ from ideas.mandate_forms import (
 )
 from ideas.models import FollowUp, FollowUpTime, Idea, Mandate, MandateMember, Signature
 from ideas.permissions import visible_ideas
+from innovation.caching import cached, render_fragment
 from innovation.exports import csv_response
 from innovation.models import Role, User
 from innovation.permissions import has_role
@@ -144,27 +150,157 @@ def pending_signatures(user: User) -> list[dict]:
 # --- Overview, signatures to give, export --------------------------------------------------
 
 
+def _page_number(value: str | None) -> int:
+    """The page `Paginator.get_page` would show, as a cache key: not a number gives 1, below
+    1 gives 0 (which `get_page` turns into the last page, as it does for "-3")."""
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 0)
+
+
+# `perms.party_condition` in SQL: this runs on every request of the cached overview, and the
+# ORM takes longer to build it than the rest of the request. tests/ideas/
+# test_mandate_list_cache.py checks that both find the same mandates.
+_PARTY_MANDATES = """
+    SELECT m.id, m.organisation_id, m.state FROM ideas_mandate m
+    WHERE m.sponsor_id = %(user)s OR m.client_director_id = %(user)s OR m.id = ANY(ARRAY(
+        SELECT t.mandate_id FROM ideas_mandatemember t
+        WHERE t.agent_id = %(user)s OR t.manager_id = %(user)s))
+    ORDER BY m.id
+"""
+
+
+def _my_party_mandates(user: User, organisations: list[int]) -> tuple[list[int], bool]:
+    """What makes the overview personal, in one query: the mandates the person is a party to
+    outside the organisations they run as delegate (they widen the list), and whether any of
+    theirs awaits signatures (then "À signer" needs looking at)."""
+    extra, awaiting = [], False
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTY_MANDATES, {"user": user.pk})
+        rows = cursor.fetchall()
+    for pk, organisation_id, state in rows:
+        if organisation_id not in organisations:
+            extra.append(pk)
+        awaiting = awaiting or state == Mandate.State.AWAITING_SIGNATURES
+    return extra, awaiting
+
+
+def _overview_rows(
+    organisations: list[int], extra: list[int], state: str, today: datetime.date
+) -> QuerySet[Mandate]:
+    """The overview's rows: `perms.visible_mandates` written as the delegate's organisations
+    plus the mandates the person is a party to elsewhere (same rows, and the organisation
+    index serves it). Next follow-up and team size per row in SQL; only the columns shown."""
+    queryset = Mandate.objects.filter(Q(organisation__in=organisations) | Q(pk__in=extra))
+    if state:
+        queryset = queryset.filter(state=state)
+    next_due = (
+        FollowUp.objects.filter(mandate=OuterRef("pk"), recorded_at__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    team_size = (
+        MandateMember.objects.filter(mandate=OuterRef("pk"))
+        .order_by()
+        .values("mandate")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        queryset.select_related("idea", "organisation", "sponsor", "client_direction")
+        .only(
+            "id",
+            "state",
+            "starts_on",
+            "ends_on",
+            "idea__title",
+            "organisation__name",
+            "organisation__short_name",
+            "sponsor__first_name",
+            "sponsor__last_name",
+            "sponsor__email",
+            "client_direction__name",
+        )
+        .annotate(
+            next_due=Subquery(next_due),
+            team_size=Coalesce(Subquery(team_size), 0),
+        )
+        .annotate(
+            overdue=Case(
+                When(state=Mandate.State.ACTIVE, next_due__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-overdue", F("next_due").asc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def _overview_page(
+    organisations: list[int],
+    extra: list[int],
+    state: str,
+    page_number: int,
+    today: datetime.date,
+    can_manage: bool,
+) -> dict:
+    """The mandate table as every person with the same visibility gets it (cached), and the
+    figures to paginate it per request."""
+    queryset = _overview_rows(organisations, extra, state, today)
+    paginator = Paginator(queryset, settings.IDEAS_PER_PAGE)
+    # Counting the annotated rows would evaluate the subqueries: count the bare filter.
+    paginator.count = queryset.order_by().values("pk").count()
+    page = paginator.get_page(page_number)
+    html = render_fragment(
+        "ideas/_mandate_list_rows.html",
+        {
+            "page": page,
+            "today": today,
+            "state": state,
+            "states": Mandate.State.choices,
+            "can_manage": can_manage,
+        },
+    )
+    return {"html": html, "count": paginator.count, "number": page.number}
+
+
 @login_required
 def mandate_list(request: HttpRequest) -> HttpResponse:
+    # Who sees which mandates is worked out on every request (live role grants, and one query
+    # for the mandates the person is a party to); the table is then shared by everyone with
+    # the same visibility and filters. "À signer" is personal and rendered per request.
+    user = request.user
     today = timezone.localdate()
-    queryset = _overview(request.user, today)
+    organisations = sorted(perms.delegate_organisation_ids(user))
+    extra, awaiting = _my_party_mandates(user, organisations)
+    can_manage = perms.can_manage_mandates(user)
     state = request.GET.get("etat", "")
-    if state in Mandate.State.values:
-        queryset = queryset.filter(state=state)
-    page = Paginator(queryset, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    if state not in Mandate.State.values:
+        state = ""
+    page_number = _page_number(request.GET.get("page"))
+    shared = cached(
+        "ideas.mandate_list",
+        (organisations, extra, state, page_number, today, can_manage),
+        ("ideas", "people"),
+        lambda: _overview_page(organisations, extra, state, page_number, today, can_manage),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "ideas/mandate_list.html",
         {
-            "page": page,
-            "today": today,
+            "rows": mark_safe(shared["html"]),  # noqa: S308 (rendered by our template)
+            # Only the page numbers: the links carry this request's query string.
+            "pager": Paginator(range(shared["count"]), settings.IDEAS_PER_PAGE).get_page(
+                shared["number"]
+            ),
             "query": query.urlencode(),
-            "state": state,
-            "states": Mandate.State.choices,
-            "to_sign": pending_signatures(request.user),
-            "can_manage": perms.can_manage_mandates(request.user),
+            # pending_signatures would find nothing when no mandate of theirs awaits.
+            "to_sign": pending_signatures(user) if awaiting else [],
+            "can_manage": can_manage,
         },
     )
 

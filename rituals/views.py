@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,15 +11,18 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from innovation.caching import cached, punch_csrf, render_fragment
 from innovation.exports import csv_response
 from innovation.web import add_errors
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
-from rituals.models import CalendarToken, Occurrence, Registration
+from rituals.models import CalendarToken, Occurrence, Registration, Ritual
 
 PAST_PER_PAGE = 20
 
@@ -41,26 +46,77 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ritual = selectors.ritual_for_page(request.user, pk)
+def _page_number(value: str | None) -> int:
+    """The page `Paginator.get_page` would show, as a cache key: not a number gives 1, below
+    1 gives 0 (which `get_page` turns into the last page, as it does for "-3")."""
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 0)
+
+
+_MINE_MARKER = re.compile(r"<!--mine:(\d+)-->")
+
+
+def _my_cell(registration: dict | None) -> str:
+    """The "Vous" cell of one upcoming date: the only personal part of the series page."""
+    if registration is None:
+        return "—"
+    if registration["status"] == Registration.Status.CONFIRMED:
+        return format_html('<span class="badge text-bg-success">{}</span>', _("Inscrit·e"))
+    return format_html(
+        '<span class="badge text-bg-warning">{}</span>',
+        _("En attente, position %(position)s") % {"position": registration["position"]},
+    )
+
+
+def _ritual_page(pk: int, page_number: int, can_manage: bool) -> dict:
+    """The series page as everyone who may see it gets it (HTML, with a marker per upcoming
+    date for the person's own state), and the upcoming ids to look that state up."""
+    ritual = selectors.ritual_for_cache(pk)
     now = timezone.now()
-    upcoming = selectors.upcoming(ritual, now)
-    page = Paginator(selectors.past(ritual, now), PAST_PER_PAGE).get_page(request.GET.get("page"))
-    mine = selectors.my_registrations(request.user, upcoming)
+    rows = selectors.page_rows(ritual)
+    upcoming = list(rows.filter(starts_at__gt=now).order_by("starts_at"))
     for occurrence in upcoming:
-        occurrence.mine = mine.get(occurrence.pk)
         occurrence.seats_left = max(occurrence.effective_capacity - occurrence.confirmed_count, 0)
-    return render(
-        request,
-        "rituals/ritual_detail.html",
+    paginator = Paginator(rows.filter(starts_at__lte=now).order_by("-starts_at"), PAST_PER_PAGE)
+    # Counting the annotated rows would join every registration: count the dates alone.
+    paginator.count = ritual.occurrences.filter(starts_at__lte=now).count()
+    html = render_fragment(
+        "rituals/_ritual_detail_body.html",
         {
             "ritual": ritual,
             "upcoming": upcoming,
-            "page": page,
+            "page": paginator.get_page(page_number),
             "query": "",
-            "can_manage": permissions.can_manage_ritual(request.user, ritual),
+            "can_manage": can_manage,
         },
+    )
+    return {"title": ritual.title, "html": html, "upcoming": [o.pk for o in upcoming]}
+
+
+@login_required
+def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Access and role on every request; the page is then shared by all who may see it (two
+    # variants: with and without the delegates' links), and only "Vous" is filled per person.
+    organisation_id = selectors.ritual_organisation_id(request.user, pk)
+    can_manage = permissions.can_manage_ritual(
+        request.user, Ritual(pk=pk, organisation_id=organisation_id)
+    )
+    page_number = _page_number(request.GET.get("page"))
+    shared = cached(
+        "rituals.detail",
+        (pk, page_number, can_manage),
+        ("rituals", "ideas", "people"),
+        lambda: _ritual_page(pk, page_number, can_manage),
+    )
+    mine = selectors.my_places(request.user, shared["upcoming"])
+    body = _MINE_MARKER.sub(lambda match: _my_cell(mine.get(int(match.group(1)))), shared["html"])
+    return render(
+        request,
+        "rituals/ritual_detail.html",
+        {"title": shared["title"], "body": mark_safe(body)},  # noqa: S308 (our templates)
     )
 
 
@@ -110,30 +166,73 @@ def ritual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Occurrences --------------------------------------------------------------------------
 
 
-@login_required
-def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    occurrence = selectors.occurrence_for_page(request.user, pk)
-    user = request.user
-    can_manage = permissions.can_manage_ritual(user, occurrence.ritual)
-    mine = selectors.my_registrations(user, [occurrence]).get(occurrence.pk)
+def _occurrence_page(pk: int, can_manage: bool) -> dict:
+    """The occurrence page as everyone with the same role gets it, without the person's own
+    registration (a marker), and the facts needed to render that part per request."""
+    occurrence = selectors.occurrence_for_cache(pk)
     now = timezone.now()
-    return render(
-        request,
-        "rituals/occurrence_detail.html",
+    is_past = occurrence.is_past(now)
+    seats_left = max(occurrence.effective_capacity - occurrence.confirmed_count, 0)
+    html = render_fragment(
+        "rituals/_occurrence_detail_body.html",
         {
             "occurrence": occurrence,
             "ritual": occurrence.ritual,
-            "mine": mine,
-            "seats_left": max(occurrence.effective_capacity - occurrence.confirmed_count, 0),
-            "is_open": occurrence.is_open(now),
-            "is_past": occurrence.is_past(now),
-            "can_register": permissions.can_register(user, occurrence),
+            "seats_left": seats_left,
+            "is_past": is_past,
             "can_manage": can_manage,
             "registrants": selectors.registrants(occurrence) if can_manage else [],
             "suggestions": selectors.suggestions(occurrence.ritual)
-            if can_manage and not occurrence.is_past(now)
+            if can_manage and not is_past
             else [],
         },
+    )
+    day = formats.date_format(timezone.localtime(occurrence.starts_at), "j F Y")
+    return {
+        "title": f"{occurrence.ritual.title} — {day}",
+        "html": html,
+        "starts_at": occurrence.starts_at,
+        "closes_at": occurrence.registration_closes_at,
+        "is_cancelled": occurrence.is_cancelled,
+        "seats_left": seats_left,
+    }
+
+
+@login_required
+def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Access, role and right to register on every request; the page is shared per role and
+    # only the person's own registration (status, buttons, CSRF token) is rendered per request.
+    user = request.user
+    access = selectors.occurrence_access(user, pk)
+    can_manage = permissions.can_manage_ritual(
+        user, Ritual(organisation_id=access["organisation_id"])
+    )
+    shared = cached(
+        "rituals.occurrence",
+        (pk, can_manage),
+        ("rituals", "ideas", "people"),
+        lambda: _occurrence_page(pk, can_manage),
+    )
+    now = timezone.now()
+    is_cancelled = shared["is_cancelled"]
+    mine = render_fragment(
+        "rituals/_occurrence_mine.html",
+        {
+            "pk": pk,
+            "mine": access["mine"],
+            "seats_left": shared["seats_left"],
+            "is_past": shared["starts_at"] <= now,
+            "is_open": not is_cancelled and now < shared["closes_at"],
+            "is_cancelled": is_cancelled,
+            "closes_at": shared["closes_at"],
+            "can_register": access["can_register"],
+        },
+    )
+    body = shared["html"].replace("<!--my-registration-->", mine.strip(), 1)
+    return render(
+        request,
+        "rituals/occurrence_detail.html",
+        {"title": shared["title"], "body": punch_csrf(request, body)},
     )
 
 

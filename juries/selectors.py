@@ -5,22 +5,49 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connections
 from django.shortcuts import get_object_or_404
 
-from innovation.models import User
+from innovation.models import Organisation, User
 from juries import permissions
 from juries import results as scoring
 from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Score
 
 
+def _columns(model, alias: str) -> str:
+    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
+
+
 def forum_for_page(user: User, pk: int) -> Forum:
-    """One visible forum, or a 404."""
-    queryset = (
-        permissions.visible_forums(user)
-        .select_related("organiser", "current_pitch__idea", "current_pitch__organisation")
-        .prefetch_related("organisations")
+    """One visible forum, or a 404, with what the permission checks of every forum page read:
+    its participating organisations (`forum.organisations.all()`), and the person's seat on
+    its jury, handed to `permissions.juror_seat` so that it needs no query of its own."""
+    forum = get_object_or_404(permissions.visible_forums(user), pk=pk)
+    # Both lookups below run on every forum page. In plain SQL: through the ORM, compiling
+    # them cost several times running them (a prefetch alone took a fifth of a page).
+    organisations = list(
+        Organisation.objects.raw(
+            f"SELECT {_columns(Organisation, 'o')} FROM {Organisation._meta.db_table} o "
+            f"JOIN {Forum.organisations.through._meta.db_table} f ON f.organisation_id = o.id "
+            "WHERE f.forum_id = %s ORDER BY o.name",  # Organisation's own ordering
+            [forum.pk],
+        )
     )
-    return get_object_or_404(queryset, pk=pk)
+    # What `prefetch_related("organisations")` would have left on the forum.
+    queryset = forum.organisations.all()
+    queryset._result_cache = organisations
+    queryset._prefetch_done = True
+    forum._prefetched_objects_cache = {"organisations": queryset}
+    seats = Juror.objects.raw(
+        f"SELECT {_columns(Juror, 'j')} FROM {Juror._meta.db_table} j "
+        "WHERE j.forum_id = %s AND j.user_id = %s",
+        [forum.pk, user.pk],
+    )
+    seat = next(iter(seats), None)
+    if seat is not None:
+        seat.forum = forum
+    forum._juror_seats = {user.pk: seat}
+    return forum
 
 
 def programme(forum: Forum) -> list[Pitch]:
@@ -32,6 +59,30 @@ def programme(forum: Forum) -> list[Pitch]:
     for index, pitch in enumerate(pitches):
         pitch.slot = (start + datetime.timedelta(minutes=index * forum.slot_minutes)).time()
     return pitches
+
+
+# What the room pages (scoring, live board, results) show of a pitch: its title and its
+# organisation. The idea's text and author would only weigh down every cache refill.
+ROOM_PITCH_FIELDS = (
+    "id",
+    "forum_id",  # read by the related manager: deferred, it would cost a query per pitch
+    "position",
+    "organisation_id",
+    "laureate",
+    "laureate_reason",
+    "idea__title",
+    "organisation__name",
+    "organisation__short_name",
+)
+
+
+def room_programme(forum: Forum) -> list[Pitch]:
+    """Pitches in order of passage, with only the columns the room pages display."""
+    return list(
+        forum.pitches.select_related("idea", "organisation")
+        .only(*ROOM_PITCH_FIELDS)
+        .order_by("position", "id")
+    )
 
 
 def jury(forum: Forum) -> list[Juror]:
@@ -52,23 +103,33 @@ class ResultRow:
     tie_broken_by_order: bool
 
 
-def results_from(
-    forum: Forum, pitches: list[Pitch], grid: list[Criterion], jurors: list[Juror]
-) -> list[ResultRow]:
-    """Results of the forum (one query: the marks), from rows already loaded."""
-    marks = [
-        scoring.Mark(juror, pitch, criterion, value)
-        for juror, pitch, criterion, value in Score.objects.filter(forum=forum).values_list(
-            "juror_id", "pitch_id", "criterion_id", "value"
-        )
-    ]
-    computed = scoring.compute(
-        marks=marks,
+def computed_results(
+    forum: Forum, pitch_ids: list[int], grid: list[Criterion], colleges: dict[int, str]
+) -> list[scoring.PitchResult]:
+    """The ranking's numbers, by pitch id (one query: the marks). Plain data: the results
+    page keeps it in the shared cache."""
+    # The marks come unordered (Score's default ordering would join pitches and criteria
+    # only to sort) and are put in that same order here: pitch, then criterion, each in the
+    # order of `pitch_ids` and `grid`, so that the sums add up exactly as before.
+    pitch_rank = {pitch_id: index for index, pitch_id in enumerate(pitch_ids)}
+    criterion_rank = {criterion.pk: index for index, criterion in enumerate(grid)}
+    rows = sorted(
+        Score.objects.filter(forum=forum)
+        .order_by()
+        .values_list("juror_id", "pitch_id", "criterion_id", "value"),
+        key=lambda row: (pitch_rank[row[1]], criterion_rank[row[2]]),
+    )
+    return scoring.compute(
+        marks=[scoring.Mark(*row) for row in rows],
         weights={criterion.pk: float(criterion.weight) for criterion in grid},
-        pitch_order=[pitch.pk for pitch in pitches],
-        colleges={juror.pk: juror.college for juror in jurors},
+        pitch_order=pitch_ids,
+        colleges=colleges,
         college_weights=forum.college_weights(),
     )
+
+
+def result_rows(pitches: list[Pitch], computed: list[scoring.PitchResult]) -> list[ResultRow]:
+    """The computed ranking joined with the pitches it ranks."""
     by_id = {pitch.pk: pitch for pitch in pitches}
     return [
         ResultRow(
@@ -80,12 +141,31 @@ def results_from(
             tie_broken_by_order=row.tie_broken_by_order,
         )
         for row in computed
+        # Only when a pitch came or went between the two reads, whose value the cache then
+        # drops at once (the write made its generation obsolete).
+        if row.pitch in by_id
     ]
+
+
+def results_from(
+    forum: Forum, pitches: list[Pitch], grid: list[Criterion], jurors: list[Juror]
+) -> list[ResultRow]:
+    """Results of the forum (one query: the marks), from rows already loaded."""
+    colleges = {juror.pk: juror.college for juror in jurors}
+    computed = computed_results(forum, [pitch.pk for pitch in pitches], grid, colleges)
+    return result_rows(pitches, computed)
 
 
 def results(forum: Forum) -> list[ResultRow]:
     """Results in ranking order (four queries)."""
     return results_from(forum, programme(forum), criteria(forum), jury(forum))
+
+
+def ranking_numbers(forum: Forum, pitch_ids: list[int]) -> list[scoring.PitchResult]:
+    """The ranking's numbers for these pitches (in order of passage), by pitch id, for the
+    shared cache (three queries, ids only)."""
+    colleges = dict(forum.jurors.order_by().values_list("id", "college"))
+    return computed_results(forum, pitch_ids, criteria(forum), colleges)
 
 
 def scored_ranking(rows: list[ResultRow]) -> list[int]:
@@ -100,38 +180,84 @@ def ranked_ids(forum: Forum) -> list[int]:
 
 def my_scores(juror: Juror) -> tuple[dict[int, dict[int, int]], dict[int, str]]:
     """A juror's own marks {pitch: {criterion: value}} and private comments {pitch: text}."""
-    marks: dict[int, dict[int, int]] = {}
-    for pitch_id, criterion_id, value in Score.objects.filter(juror=juror).values_list(
-        "pitch_id", "criterion_id", "value"
-    ):
-        marks.setdefault(pitch_id, {})[criterion_id] = value
     notes = dict(JurorNote.objects.filter(juror=juror).values_list("pitch_id", "comment"))
-    return marks, notes
+    return my_marks(juror)[0], notes
+
+
+def my_marks(
+    juror: Juror, note_pitch_id: int | None = None
+) -> tuple[dict[int, dict[int, int]], str]:
+    """A juror's own marks {pitch: {criterion: value}}, and their private comment on the
+    pitch `note_pitch_id` ("" when none or not asked for), in one query."""
+    # Plain SQL: on the jurors' phone page, compiling this union through the ORM took ten
+    # times as long as running it.
+    sql = (
+        f"SELECT pitch_id, criterion_id, value, NULL FROM {Score._meta.db_table} "
+        "WHERE juror_id = %s"
+    )
+    params = [juror.pk]
+    if note_pitch_id is not None:
+        sql += (
+            f" UNION ALL SELECT pitch_id, NULL, NULL, comment FROM {JurorNote._meta.db_table} "
+            "WHERE juror_id = %s AND pitch_id = %s"
+        )
+        params += [juror.pk, note_pitch_id]
+    with connections[Score.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    marks: dict[int, dict[int, int]] = {}
+    note = ""
+    for pitch_id, criterion_id, value, comment in rows:
+        if criterion_id is None:
+            note = comment
+        else:
+            marks.setdefault(pitch_id, {})[criterion_id] = value
+    return marks, note
 
 
 def scored_pairs(forum: Forum) -> set[tuple[int, int]]:
     """Which juror has scored which pitch: (juror id, pitch id), never the values."""
-    return set(Score.objects.filter(forum=forum).values_list("juror_id", "pitch_id").distinct())
+    return set(
+        Score.objects.filter(forum=forum)
+        .order_by()  # the default ordering would join pitches and criteria into the DISTINCT
+        .values_list("juror_id", "pitch_id")
+        .distinct()
+    )
 
 
 def board(forum: Forum) -> dict:
     """The live board: jurors × pitches, each cell "done", "todo" or "conflict"."""
-    jurors = jury(forum)
-    pitches = programme(forum)
+    jurors = list(
+        forum.jurors.select_related("user", "organisation").only(
+            "id",
+            "forum_id",  # the related manager reads it, deferred it would cost a query per row
+            "organisation_id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "organisation__name",
+            "organisation__short_name",
+        )
+    )
+    pitches = room_programme(forum)
     done = scored_pairs(forum)
+    # 750 cells at 50 jurors × 15 pitches: ids read once, not through `.pk` in the loop.
+    columns = [(pitch.pk, pitch.organisation_id, pitch) for pitch in pitches]
     rows = []
+    totals = dict.fromkeys((pitch_id for pitch_id, _, _ in columns), 0)
     for juror in jurors:
+        juror_id, organisation_id = juror.pk, juror.organisation_id
         cells = []
-        for pitch in pitches:
-            if pitch.organisation_id == juror.organisation_id:
+        scored = 0
+        for pitch_id, pitch_organisation_id, pitch in columns:
+            if pitch_organisation_id == organisation_id:
                 state = "conflict"
-            elif (juror.pk, pitch.pk) in done:
+            elif (juror_id, pitch_id) in done:
                 state = "done"
+                scored += 1
+                totals[pitch_id] += 1
             else:
                 state = "todo"
-            cells.append({"key": f"{juror.pk}-{pitch.pk}", "state": state, "pitch": pitch})
-        rows.append(
-            {"juror": juror, "cells": cells, "done": sum(c["state"] == "done" for c in cells)}
-        )
-    totals = {pitch.pk: sum((juror.pk, pitch.pk) in done for juror in jurors) for pitch in pitches}
+            cells.append({"key": f"{juror_id}-{pitch_id}", "state": state, "pitch": pitch})
+        rows.append({"juror": juror, "cells": cells, "done": scored})
     return {"jurors": jurors, "pitches": pitches, "rows": rows, "totals": totals}

@@ -9,10 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ideas.models import Idea
+from innovation.caching import cached, punch_csrf, render_fragment
 from innovation.exports import csv_response
 from innovation.web import add_errors
 from juries import permissions, selectors, services
@@ -28,6 +31,10 @@ from juries.models import Criterion, Forum, Juror, Pitch, Score
 from juries.results import METHOD_COLLEGES_FR, METHOD_FR
 
 Stage = Forum.Stage
+
+# What the room pages' cached parts are built from: the forum's rows, the ideas' titles, the
+# names of people and organisations.
+ROOM_SCOPES = ("juries", "ideas", "people")
 
 
 def _error_text(error: ValidationError) -> str:
@@ -338,18 +345,104 @@ def _juror_or_403(request: HttpRequest, forum: Forum) -> Juror:
     return seat
 
 
+# Separates the pieces of `_score_items.html`; "<" never comes out of escaped text.
+_ITEM_SEPARATOR = mark_safe("<!--juror-part-->")
+
+
+# Where the on-stage form cached for every juror takes each juror's own values (the same idea
+# as the CSRF placeholder of innovation.caching).
+_NOTE_HOLE = "juror-note-hole-5b0e1f"
+
+
+def _value_hole(criterion_id: int) -> str:
+    return f"juror-mark-hole-5b0e1f-{criterion_id}"
+
+
+def _score_shared(forum: Forum) -> dict:
+    """What the scoring page shows every juror of the forum alike (cached): the pitch on
+    stage and its form with holes for the juror's values, and each line of the programme
+    with its three possible endings."""
+    programme = selectors.room_programme(forum)
+    grid = selectors.criteria(forum)
+    html = render_fragment(
+        "juries/_score_items.html",
+        {"forum": forum, "programme": programme, "sep": _ITEM_SEPARATOR},
+    )
+    pieces = html.split(_ITEM_SEPARATOR)
+    items = [
+        (pitch.pk, pitch.organisation_id, *pieces[4 * index : 4 * index + 4])
+        for index, pitch in enumerate(programme)
+    ]
+    current = next((p for p in programme if p.pk == forum.current_pitch_id), None)
+    form_html = ""
+    if current is not None:
+        initial = {f"criterion_{criterion.pk}": _value_hole(criterion.pk) for criterion in grid}
+        initial["comment"] = _NOTE_HOLE
+        form_html = render_fragment(
+            "juries/_score_form.html",
+            {
+                "form": ScoreForm(criteria=grid, initial=initial),
+                "forum": forum,
+                "pitch": current,
+                "open": forum.stage == Stage.OPEN,
+            },
+        )
+    return {
+        "items": items,
+        "current": current,
+        "form_html": form_html,
+        "criterion_ids": [criterion.pk for criterion in grid],
+    }
+
+
+def _programme_items(items: list[tuple], seat: Juror, marks: dict) -> SafeString:
+    """The programme lines with this juror's own state: conflict, scored, to score."""
+    lines = []
+    for pitch_id, organisation_id, opening, conflict, done, todo in items:
+        lines.append(opening)
+        if organisation_id == seat.organisation_id:
+            lines.append(conflict)
+        else:
+            lines.append(done if pitch_id in marks else todo)
+    return mark_safe("".join(lines))  # noqa: S308 (pieces of our own autoescaped template)
+
+
+def _fill_score_form(request: HttpRequest, shared: dict, marks: dict, note: str) -> SafeString:
+    """The cached on-stage form with this juror's marks, comment and CSRF token."""
+    html = shared["form_html"]
+    for criterion_id in shared["criterion_ids"]:
+        value = marks.get(criterion_id)
+        # Marks are integers: nothing to escape.
+        filled = "" if value is None else f' value="{int(value)}"'
+        html = html.replace(f' value="{_value_hole(criterion_id)}"', filled)
+    # The comment's hole is the first thing after its textarea's attributes: the organiser's
+    # help texts, whatever they say, are never taken for it.
+    head, textarea, tail = html.partition('<textarea name="comment"')
+    html = head + textarea + tail.replace(_NOTE_HOLE, escape(note), 1)
+    return punch_csrf(request, html)
+
+
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
-    """The juror's phone page: the pitch on stage first, then the whole programme."""
+    """The juror's phone page: the pitch on stage first, then the whole programme.
+
+    The programme, the pitch on stage and its form are the same for every juror: they come
+    from the shared cache. The juror's own marks and, when the pitch on stage is theirs to
+    score, their comment on it are read on every request, in one query, and put in."""
     forum = selectors.forum_for_page(request.user, pk)
     seat = _juror_or_403(request, forum)
-    programme = selectors.programme(forum)
-    grid = selectors.criteria(forum)
-    marks, notes = selectors.my_scores(seat)
-    current = next((p for p in programme if p.pk == forum.current_pitch_id), None)
+    shared = cached(
+        "juries:score",
+        [forum.pk, forum.stage, forum.current_pitch_id],
+        ROOM_SCOPES,
+        lambda: _score_shared(forum),
+    )
+    current = shared["current"]
+    scoring_current = current is not None and current.organisation_id != seat.organisation_id
+    marks, note = selectors.my_marks(seat, current.pk if scoring_current else None)
     current_form = None
-    if current and current.organisation_id != seat.organisation_id:
-        current_form = _score_form(grid, marks.get(current.pk, {}), notes.get(current.pk, ""))
+    if scoring_current:
+        current_form = _fill_score_form(request, shared, marks.get(current.pk, {}), note)
     return _page(
         request,
         "juries/score_page.html",
@@ -357,11 +450,11 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "forum": forum,
             "seat": seat,
-            "programme": programme,
             "current": current,
             "current_form": current_form,
             "marks": marks,
-            "criteria_count": len(grid),
+            "programme_items": _programme_items(shared["items"], seat, marks),
+            "criteria_count": len(shared["criterion_ids"]),
             "open": forum.stage == Stage.OPEN,
         },
     )
@@ -441,18 +534,58 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
 # --- The room -------------------------------------------------------------------------------
 
 
+_CELL_LABELS = {
+    "done": lambda: _("✓ noté"),
+    "conflict": lambda: _("conflit"),
+    "todo": lambda: _("à noter"),
+}
+
+
+def _board_body(forum: Forum) -> str:
+    """The live board's table and programme (cached per forum, for everyone who watches)."""
+    data = selectors.board(forum)
+    labels = {state: escape(label()) for state, label in _CELL_LABELS.items()}
+    # 750 cells at 50 jurors × 15 pitches: joined here rather than looped in the template.
+    # Every piece is an integer, a fixed state name or an escaped label.
+    for row in data["rows"]:
+        row["cells_html"] = mark_safe(  # noqa: S308
+            "".join(
+                f'<td class="text-center cell-{cell["state"]}" data-cell="{cell["key"]}">'
+                f"{labels[cell['state']]}</td>"
+                for cell in row["cells"]
+            )
+        )
+    return render_fragment("juries/_board_body.html", {"forum": forum, **data})
+
+
+def _board_state(forum: Forum) -> dict:
+    """Who scored what, for the board's polling (cached per forum)."""
+    data = selectors.board(forum)
+    return {
+        "cells": {cell["key"]: cell["state"] for row in data["rows"] for cell in row["cells"]},
+        "jurors": {str(row["juror"].pk): row["done"] for row in data["rows"]},
+        "pitches": {str(pk): count for pk, count in data["totals"].items()},
+    }
+
+
 @login_required
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     forum = selectors.forum_for_page(request.user, pk)
     if not permissions.can_run_room(request.user, forum):
         raise PermissionDenied
+    body = cached(
+        "juries:board",
+        [forum.pk, forum.current_pitch_id],
+        ROOM_SCOPES,
+        lambda: _board_body(forum),
+    )
     return _page(
         request,
         "juries/board.html",
         forum,
         {
             "forum": forum,
-            **selectors.board(forum),
+            "body": punch_csrf(request, body),
             "can_close": permissions.can_close_scoring(request.user, forum),
         },
     )
@@ -463,14 +596,13 @@ def board_json(request: HttpRequest, pk: int) -> JsonResponse:
     forum = selectors.forum_for_page(request.user, pk)
     if not permissions.can_run_room(request.user, forum):
         raise PermissionDenied
-    data = selectors.board(forum)
+    # Names are not in it: only the "juries" scope.
+    state = cached("juries:board_state", [forum.pk], ["juries"], lambda: _board_state(forum))
     return JsonResponse(
         {
             "stage": forum.stage,
             "current": forum.current_pitch_id,
-            "cells": {cell["key"]: cell["state"] for row in data["rows"] for cell in row["cells"]},
-            "jurors": {str(row["juror"].pk): row["done"] for row in data["rows"]},
-            "pitches": {str(pk): count for pk, count in data["totals"].items()},
+            **state,
             "at": timezone.localtime().strftime("%H:%M:%S"),
         }
     )
@@ -500,13 +632,31 @@ def timer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Results, deliberation, palmarès ----------------------------------------------------------
 
 
-def _results_context(forum: Forum) -> dict:
-    rows = selectors.results(forum)
-    return {
-        "rows": rows,
-        "method": METHOD_FR,
-        "method_colleges": METHOD_COLLEGES_FR if forum.college_weighting else "",
-    }
+def _results_shared(forum: Forum) -> dict:
+    """The ranking (as data) and its rendered table and method (cached per forum)."""
+    # The numbers change only with the forum's rows; titles and names (other scopes) change
+    # more often, and then only the table is built again.
+    # The pitches are read first, so the numbers' key names them: what the build reads comes
+    # after its generation, as the cache requires.
+    pitches = selectors.room_programme(forum)
+    pitch_ids = [pitch.pk for pitch in pitches]
+    computed = cached(
+        "juries:ranking",
+        [forum.pk, tuple(pitch_ids)],
+        ["juries"],
+        lambda: selectors.ranking_numbers(forum, pitch_ids),
+    )
+    rows = selectors.result_rows(pitches, computed)
+    html = render_fragment(
+        "juries/_results_body.html",
+        {
+            "forum": forum,
+            "rows": rows,
+            "method": METHOD_FR,
+            "method_colleges": METHOD_COLLEGES_FR if forum.college_weighting else "",
+        },
+    )
+    return {"rows": rows, "html": html}
 
 
 @login_required
@@ -514,14 +664,17 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     forum = selectors.forum_for_page(request.user, pk)
     if not permissions.can_see_results(request.user, forum):
         raise PermissionDenied
-    context = _results_context(forum)
+    # The same for the whole jury and the delegates running the forum; only the buttons
+    # above differ, rendered on each request.
+    shared = cached("juries:results", [forum.pk], ROOM_SCOPES, lambda: _results_shared(forum))
     return _page(
         request,
         "juries/results.html",
         forum,
         {
             "forum": forum,
-            **context,
+            "rows": shared["rows"],
+            "body": punch_csrf(request, shared["html"]),
             "can_deliberate": permissions.can_deliberate(request.user, forum),
             "can_publish": permissions.can_publish(request.user, forum),
         },

@@ -1,0 +1,341 @@
+"""The room pages (scoring, live board, results) share cached parts between the people who may
+see them: each must still show every write at once, and each person their own part only."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from ideas.models import Idea
+from innovation.caching import CSRF_PLACEHOLDER
+from innovation.models import User
+from juries import services
+from juries.models import Forum
+from tests.factories import AgentFactory, DelegateFactory, ForumJurorFactory
+from tests.juries.conftest import build_arena
+
+
+def score_url(arena):
+    return reverse("juries:score", args=[arena.forum.pk])
+
+
+def board_url(arena):
+    return reverse("juries:board", args=[arena.forum.pk])
+
+
+def results_url(arena):
+    return reverse("juries:results", args=[arena.forum.pk])
+
+
+def save(arena, juror_index, pitch_index, impact, feasibility, comment=""):
+    services.save_scores(
+        arena.forum,
+        actor=arena.jurors[juror_index].user,
+        pitch=arena.pitches[pitch_index],
+        values=arena.values(impact, feasibility),
+        comment=comment,
+    )
+
+
+def badge(body, pitch):
+    """The state badge of a pitch's line in the scoring page's programme."""
+    line = body.split(f'data-pitch="{pitch.pk}"', 1)[1].split("</li>", 1)[0]
+    return re.search(r'<span class="badge ([\w-]+)"', line).group(1)
+
+
+def on_stage(client, arena):
+    """The "Sur scène" card of the scoring page."""
+    return client.get(score_url(arena)).content.decode().split("</section>", 1)[0]
+
+
+def query_count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# --- Scoring page ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_scoring_page_shows_a_saved_score_on_the_next_request(client, arena):
+    client.force_login(arena.jurors[1].user)
+    before = client.get(score_url(arena)).content.decode()
+
+    save(arena, 1, 2, 7, 7)
+    after = client.get(score_url(arena)).content.decode()
+
+    assert badge(before, arena.pitches[2]) == "score-todo"
+    assert badge(after, arena.pitches[2]) == "score-done"
+
+
+@pytest.mark.django_db
+def test_scoring_page_follows_the_pitch_on_stage(client, arena):
+    client.force_login(arena.jurors[1].user)
+    first = on_stage(client, arena)
+
+    services.set_on_stage(arena.forum, actor=arena.delegate, pitch=arena.pitches[2])
+    second = on_stage(client, arena)
+
+    assert "Aucun pitch sur scène" in first
+    assert escape(arena.pitches[2].idea.title) in second
+    assert 'name="criterion_' in second
+
+
+@pytest.mark.django_db
+def test_two_jurors_share_the_programme_but_see_their_own_marks_and_conflicts(client, arena):
+    Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
+    save(arena, 0, 2, 9, 1, comment="Note secrète du juré zéro")
+    pages = {}
+    for index in (0, 1, 2):
+        client.force_login(arena.jurors[index].user)
+        pages[index] = client.get(score_url(arena))
+
+    zero, one, two = (pages[i].content.decode() for i in (0, 1, 2))
+    # Juror 0 scored pitch 2, juror 1 did not; each sees their own organisation's pitch.
+    assert badge(zero, arena.pitches[2]) == "score-done"
+    assert badge(one, arena.pitches[2]) == "score-todo"
+    assert badge(zero, arena.pitches[0]) == "score-conflict"
+    assert badge(one, arena.pitches[0]) == "score-todo"
+    assert badge(one, arena.pitches[1]) == "score-conflict"
+    # Their marks and comment fill juror 0's form only.
+    assert 'value="9"' in zero
+    assert "Note secrète du juré zéro" in zero
+    assert 'value="9"' not in one
+    assert "Note secrète" not in one
+    # Pitch 2 comes from juror 2's organisation: no form for them.
+    assert "conflit d'intérêts" in two.split("</section>", 1)[0]
+    assert pages[1].context["marks"] == {}
+    assert re.search(r'name="criterion_\d+" value=', one) is None
+    assert re.search(r'name="criterion_\d+" value="9"', zero) is not None
+
+
+def score_form(body):
+    """The score form of a page, without its CSRF token (masked anew on every request)."""
+    form = re.search(r"<form[^>]*data-score-form.*?</form>", body, re.S).group(0)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", form)
+
+
+@pytest.mark.django_db
+def test_on_stage_form_is_the_pitch_pages_form_with_the_jurors_values(client, arena):
+    Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
+    save(arena, 1, 2, 0, 10, comment="Revoir « l'accueil » <b>&</b>")
+    client.force_login(arena.jurors[1].user)
+    client.get(score_url(arena))  # fills the cache
+
+    on_stage_form = score_form(client.get(score_url(arena)).content.decode())
+    pitch_url = reverse("juries:score_pitch", args=[arena.forum.pk, arena.pitches[2].pk])
+    pitch_form = score_form(client.get(pitch_url).content.decode())
+
+    assert on_stage_form == pitch_form
+    assert 'value="0"' in on_stage_form
+    assert "Revoir « l&#x27;accueil » &lt;b&gt;&amp;&lt;/b&gt;" in on_stage_form
+
+
+@pytest.mark.django_db
+def test_scoring_page_stays_closed_to_others_once_cached(client, arena):
+    client.force_login(arena.jurors[1].user)
+    assert client.get(score_url(arena)).status_code == 200
+
+    client.force_login(AgentFactory(organisation=arena.orgs[1]))
+    refused = client.get(score_url(arena))
+    client.force_login(build_arena().jurors[0].user)
+    unknown = client.get(score_url(arena))
+
+    assert refused.status_code == 403
+    assert unknown.status_code == 404
+
+
+@pytest.mark.django_db
+def test_scoring_page_shows_a_changed_idea_title(client, arena):
+    client.force_login(arena.jurors[1].user)
+    client.get(score_url(arena))
+
+    Idea.objects.filter(pk=arena.pitches[2].idea_id).update(title="Titre tout neuf")
+    body = client.get(score_url(arena)).content.decode()
+
+    assert "Titre tout neuf" in body
+
+
+@pytest.mark.django_db
+def test_scoring_form_on_stage_carries_this_requests_csrf_token(client, arena):
+    Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
+    client.force_login(arena.jurors[1].user)
+    client.get(score_url(arena))
+
+    body = client.get(score_url(arena)).content.decode()
+
+    assert CSRF_PLACEHOLDER not in body
+    assert 'name="csrfmiddlewaretoken"' in body
+
+
+# --- Live board -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_live_board_shows_a_saved_score_on_the_next_request(client, arena):
+    client.force_login(arena.delegate)
+    cell = f'data-cell="{arena.jurors[1].pk}-{arena.pitches[2].pk}"'
+    json_url = reverse("juries:board_json", args=[arena.forum.pk])
+    page_before = client.get(board_url(arena)).content.decode()
+    json_before = client.get(json_url).json()
+
+    save(arena, 1, 2, 7, 7)
+    page_after = client.get(board_url(arena)).content.decode()
+    json_after = client.get(json_url).json()
+
+    key = f"{arena.jurors[1].pk}-{arena.pitches[2].pk}"
+    assert f'class="text-center cell-todo" {cell}' in page_before
+    assert f'class="text-center cell-done" {cell}' in page_after
+    assert (json_before["cells"][key], json_after["cells"][key]) == ("todo", "done")
+    assert json_after["jurors"][str(arena.jurors[1].pk)] == 1
+
+
+@pytest.mark.django_db
+def test_live_board_shows_a_new_juror_and_a_renamed_one(client, arena):
+    client.force_login(arena.delegate)
+    client.get(board_url(arena))
+
+    late = ForumJurorFactory(forum=arena.forum, user__first_name="Retardataire")
+    User.objects.filter(pk=arena.jurors[1].user_id).update(first_name="Renommée")
+    body = client.get(board_url(arena)).content.decode()
+
+    assert "Retardataire" in body
+    assert "Renommée" in body
+    assert f'data-juror-total="{late.pk}"' in body
+
+
+@pytest.mark.django_db
+def test_live_board_shares_the_table_but_not_the_close_button(client, arena):
+    president = arena.jurors[0].user  # may watch the board, may not close scoring
+    client.force_login(arena.delegate)
+    delegate_page = client.get(board_url(arena))
+    client.force_login(president)
+    president_page = client.get(board_url(arena))
+
+    def table(response):
+        return response.content.decode().split("<table", 1)[1].split("</table>", 1)[0]
+
+    assert table(delegate_page) == table(president_page)
+    assert "Clôturer la notation" in delegate_page.content.decode()
+    assert "Clôturer la notation" not in president_page.content.decode()
+    assert CSRF_PLACEHOLDER not in delegate_page.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in delegate_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_live_board_stays_closed_to_others_once_cached(client, arena):
+    client.force_login(arena.delegate)
+    assert client.get(board_url(arena)).status_code == 200
+
+    client.force_login(arena.jurors[1].user)
+    juror = client.get(board_url(arena))
+    client.force_login(DelegateFactory())
+    stranger = client.get(board_url(arena))
+
+    assert juror.status_code == 403
+    assert stranger.status_code == 404
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def closed(db):
+    arena = build_arena()
+    save(arena, 0, 1, 9, 8)
+    save(arena, 0, 2, 4, 6)
+    save(arena, 1, 2, 8, 8)
+    save(arena, 2, 1, 3, 2)
+    services.close_scoring(arena.forum, actor=arena.delegate)
+    return arena
+
+
+@pytest.mark.django_db
+def test_results_show_the_deliberation_on_the_next_request(client, closed):
+    client.force_login(closed.delegate)
+    before = client.get(results_url(closed)).content.decode()
+
+    services.designate_laureates(
+        closed.forum,
+        actor=closed.delegate,
+        laureate_ids={closed.pitches[0].pk},
+        reasons={
+            closed.pitches[0].pk: "Choix du jury pour sa portée.",
+            closed.pitches[1].pk: "Écarté faute de budget.",
+            closed.pitches[2].pk: "Écarté faute de budget.",
+        },
+    )
+    after = client.get(results_url(closed)).content.decode()
+
+    assert "Choix du jury pour sa portée." not in before
+    assert "Choix du jury pour sa portée." in after
+
+
+@pytest.mark.django_db
+def test_results_share_the_ranking_but_not_the_buttons(client, closed):
+    client.force_login(closed.delegate)
+    delegate_page = client.get(results_url(closed))
+    client.force_login(closed.jurors[1].user)  # neither president nor delegate
+    juror_page = client.get(results_url(closed))
+
+    def table(response):
+        return response.content.decode().split("<table", 1)[1].split("</table>", 1)[0]
+
+    assert table(delegate_page) == table(juror_page)
+    assert [row.pitch for row in juror_page.context["rows"]] == [
+        row.pitch for row in delegate_page.context["rows"]
+    ]
+    assert "Publier le palmarès" in delegate_page.content.decode()
+    assert "Publier le palmarès" not in juror_page.content.decode()
+    assert "Délibérer" not in juror_page.content.decode()
+    assert CSRF_PLACEHOLDER not in delegate_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_results_stay_closed_to_others_once_cached(client, closed):
+    client.force_login(closed.delegate)
+    assert client.get(results_url(closed)).status_code == 200
+
+    client.force_login(AgentFactory(organisation=closed.orgs[1]))
+    agent = client.get(results_url(closed))
+    client.force_login(DelegateFactory())
+    stranger = client.get(results_url(closed))
+
+    assert agent.status_code == 403
+    assert stranger.status_code == 404
+
+
+@pytest.mark.django_db
+def test_results_are_hidden_until_closing_whatever_the_cache(client, arena):
+    save(arena, 1, 2, 8, 8)
+    client.force_login(arena.delegate)
+
+    assert client.get(results_url(arena)).status_code == 403
+
+
+# --- Queries: warm never costs more than cold -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_warm_room_pages_issue_no_more_queries_than_cold(client, closed):
+    reopened = build_arena()
+    Forum.objects.filter(pk=reopened.forum.pk).update(current_pitch=reopened.pitches[2])
+    save(reopened, 1, 2, 5, 5, comment="Pour mémoire")
+    pages = [
+        (reopened.jurors[1].user, score_url(reopened)),
+        (reopened.delegate, board_url(reopened)),
+        (reopened.delegate, reverse("juries:board_json", args=[reopened.forum.pk])),
+        (closed.delegate, results_url(closed)),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        cold = query_count(client, url)
+        warm = query_count(client, url)
+
+        assert cold <= 12
+        assert warm <= cold

@@ -54,6 +54,19 @@ def public_ideas_condition(user: User) -> Q:
     return ~Q(state=Idea.State.DRAFT) & (Q(organisation__in=organisations) | shared)
 
 
+def can_view_idea(user: User, idea: Idea) -> bool:
+    """`visible_ideas` for one idea already loaded (its co-authors, and its campaign's
+    organisations when the person is not a member of the idea's organisation): the idea page
+    checks it in Python rather than compiling the four-branch query on every request."""
+    if not user.is_authenticated:
+        return False
+    if is_author(user, idea):
+        return True
+    return idea.is_public and (
+        is_member(user, idea.organisation_id) or _shares_campaign(user, idea)
+    )
+
+
 def own_ideas_condition(user: User) -> Q:
     """Ideas the person wrote or co-wrote, drafts included (as a filter on ideas)."""
     coauthored = Idea.coauthors.through.objects.filter(user_id=user.pk).values("idea_id")

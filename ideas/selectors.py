@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ideas import permissions
@@ -16,7 +17,8 @@ from ideas.models import (
     Vote,
 )
 from ideas.pipeline import BOARD_STATES, EXIT_STATES
-from innovation.models import User
+from innovation.models import Organisation, User
+from innovation.permissions import is_member
 
 LIST_RELATED = ("organisation", "direction", "author", "theme", "campaign")
 # Long texts and the search vector: several kilobytes a row that lists and boards never show.
@@ -102,23 +104,32 @@ def list_rows(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
 
 def idea_for_checks(user: User, pk: int) -> Idea:
     """One visible idea, or a 404, with what the permission checks of its page read (its
-    co-authors) and whether the person votes for and follows it. Only the campaign is
-    joined: planning a join of the six related tables cost more than running the query; the
-    page's shared parts read them (idea_for_display) only when they are not cached."""
+    co-authors, its campaign's organisations for people outside the idea's organisation) and
+    whether the person votes for and follows it. Visibility is `permissions.can_view_idea`
+    on the loaded row: the same rule as `visible_ideas`, without compiling its subqueries on
+    every request. Only the campaign is joined: the page's shared parts read the rest
+    (idea_for_display) only when they are not cached."""
     coauthors = User.objects.only("pk", "first_name", "last_name", "email")
-    queryset = (
-        permissions.visible_ideas(user)
-        # The campaign's id only: its organisations are read for people outside the idea's
-        # organisation (permissions._shares_campaign), see views.idea_detail.
-        .select_related("campaign")
+    idea = (
+        Idea.objects.select_related("campaign")
         .only(*CHECK_COLUMNS)
         .prefetch_related(Prefetch("coauthors", queryset=coauthors))
         .annotate(
             my_vote=Exists(Vote.objects.filter(idea=OuterRef("pk"), voter_id=user.pk)),
             my_follow=Exists(Follow.objects.filter(idea=OuterRef("pk"), user_id=user.pk)),
         )
+        .filter(pk=pk)
+        .first()
     )
-    return get_object_or_404(queryset, pk=pk)
+    if idea is None:
+        raise Http404
+    if idea.campaign_id and not is_member(user, idea.organisation_id):
+        prefetch_related_objects(
+            [idea], Prefetch("campaign__organisations", queryset=Organisation.objects.only("pk"))
+        )
+    if not permissions.can_view_idea(user, idea):
+        raise Http404
+    return idea
 
 
 def idea_for_display(pk: int) -> Idea:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,8 +33,7 @@ from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
 from innovation.caching import cached, generations, render_fragment
 from innovation.exports import csv_response
-from innovation.models import Organisation
-from innovation.permissions import is_member, member_organisation_ids
+from innovation.permissions import member_organisation_ids
 from innovation.web import add_errors, safe_next
 
 # --- Lists --------------------------------------------------------------------------------
@@ -242,12 +241,6 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # under generations read before its data). A write in between changes this key part.
     before = generations(IDEA_SCOPES)
     idea = selectors.idea_for_checks(user, pk)
-    if idea.campaign_id and not is_member(user, idea.organisation_id):
-        # Only people outside the idea's organisation are asked about the campaign's.
-        prefetch_related_objects(
-            [idea],
-            Prefetch("campaign__organisations", queryset=Organisation.objects.only("pk")),
-        )
     can_moderate = permissions.is_idea_delegate(user, idea)
 
     def shared() -> dict:

@@ -252,36 +252,37 @@ def run_wrk(wrk: str, url: str, session: str, seconds: int, threads: int, connec
 
 def table(rows: list[dict], baseline: dict, anonymous: dict) -> str:
     """Ratios to the bare view requested with a logged-in session, as every page is (the
-    session and the person are read on every request); the last ratio is to the same view
-    without a session."""
+    session and the person are read on every request), measured just before each page; the
+    last ratio is to the bare view without a session, measured once at the start."""
     header = (
         f"| {'Page':<28} | {'Rôle':<10} | {'req/s':>6} | {'p50 ms':>6} | {'p95 ms':>6} | "
-        f"{'× réf.':>6} | {'p95/réf.':>8} | {'× réf. anonyme':>14} | {'SQL chaud/froid':>15} | "
-        f"{'ms à froid':>10} |"
+        f"{'réf. req/s':>10} | {'× réf.':>6} | {'p95/réf.':>8} | {'× anonyme':>9} | "
+        f"{'SQL chaud/froid':>15} | {'ms à froid':>10} |"
     )
     rule = "|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|"
     lines = [header, rule]
 
-    def line(name, role, measure, queries="", cold_ms=None):
-        ratio = measure["rps"] / baseline["rps"]
-        p95_ratio = measure["p95_us"] / baseline["p95_us"]
+    def line(name, role, measure, reference, queries="", cold_ms=None):
+        ratio = measure["rps"] / reference["rps"]
+        p95_ratio = measure["p95_us"] / reference["p95_us"]
         anonymous_ratio = measure["rps"] / anonymous["rps"]
         flag = "" if not measure["not_200"] and not measure["socket_errors"] else " ⚠"
         cold = f"{cold_ms:.0f}" if cold_ms is not None else ""
         lines.append(
             f"| {name + flag:<28} | {role:<10} | {measure['rps']:>6.0f} | "
             f"{measure['p50_us'] / 1000:>6.1f} | {measure['p95_us'] / 1000:>6.1f} | "
-            f"{ratio:>5.2f}× | {p95_ratio:>7.1f}× | {anonymous_ratio:>13.2f}× | "
-            f"{queries:>15} | {cold:>10} |"
+            f"{reference['rps']:>10.0f} | {ratio:>5.2f}× | {p95_ratio:>7.1f}× | "
+            f"{anonymous_ratio:>8.2f}× | {queries:>15} | {cold:>10} |"
         )
 
-    line("référence : vue nue", "agent", baseline, "2/2")
-    line("vue nue sans session", "anonyme", anonymous, "0/0")
+    line("vue nue, session d'agent", "agent", baseline, baseline, "2/2")
+    line("vue nue sans session", "anonyme", anonymous, baseline, "0/0")
     for row in rows:
         line(
             row["name"],
             row["role"],
             row["measure"],
+            row["baseline"],
             f"{row['queries']}/{row['cold_queries']}",
             row["cold_ms"],
         )
@@ -346,13 +347,20 @@ def main() -> None:
             log(f"référence (vue nue, session d'agent) : {baseline['rps']:.0f} req/s")
             rows = []
             for page in pages:
+                # The machine's speed drifts (shared cores): each page is compared with the
+                # bare view measured just before it, with the same session.
+                neighbour = measure(f"{server.url}/bench/baseline/", built.sessions["agent"])
                 result = measure(server.url + page.url, page.session)
-                log(f"{page.name} : {result['rps']:.0f} req/s")
+                log(
+                    f"{page.name} : {result['rps']:.0f} req/s "
+                    f"(vue nue juste avant : {neighbour['rps']:.0f})"
+                )
                 rows.append(
                     {
                         "name": page.name,
                         "role": page.role,
                         "measure": result,
+                        "baseline": neighbour,
                         "queries": page.queries,
                         "cold_queries": page.cold_queries,
                         "cold_ms": page.cold_ms,

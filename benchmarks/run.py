@@ -289,6 +289,23 @@ def table(rows: list[dict], baseline: dict, anonymous: dict) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(rows: list[dict], baseline_cpu: float) -> str:
+    """The steadier figure: CPU time of one warm request in process, against the bare view's
+    with the same session (ratio of costs = inverse ratio of throughput on a busy server)."""
+    lines = [
+        f"| {'Page':<28} | {'CPU ms/req':>10} | {'× coût réf.':>11} | {'débit équivalent':>16} |",
+        f"|{'-' * 30}|{'-' * 12}|{'-' * 13}|{'-' * 18}|",
+        f"| {'vue nue, session d’agent':<28} | {baseline_cpu:>10.2f} | {1:>10.1f}× | {1:>15.2f}× |",
+    ]
+    for row in rows:
+        ratio = row["cpu_ms"] / baseline_cpu
+        lines.append(
+            f"| {row['name']:<28} | {row['cpu_ms']:>10.2f} | {ratio:>10.1f}× | "
+            f"{1 / ratio:>15.2f}× |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -329,6 +346,7 @@ def main() -> None:
         pages = [p for p in built.pages if args.only in p.name]
         cache.clear()
         scenario.count_queries(built)
+        baseline_cpu = scenario.baseline_cpu_ms(built.sessions["agent"])
         cache.clear()  # the load starts cold too: its warm-up fills the cache
         connection.close()
         server = Server(env, args.port or free_port(), args.workers, args.worker_threads)
@@ -364,6 +382,7 @@ def main() -> None:
                         "queries": page.queries,
                         "cold_queries": page.cold_queries,
                         "cold_ms": page.cold_ms,
+                        "cpu_ms": page.cpu_ms,
                     }
                 )
         finally:
@@ -375,6 +394,8 @@ def main() -> None:
             f"{os.cpu_count()} cœurs.",
             "",
             table(rows, baseline, anonymous),
+            "",
+            cpu_table(rows, baseline_cpu),
         ]
         failures = [r for r in rows if r["measure"]["not_200"] or r["measure"]["socket_errors"]]
         for row in failures:

@@ -37,6 +37,7 @@ class Page:
     queries: int | None = None  # with the shared cache warm (what the load measures)
     cold_queries: int | None = None  # with the cache empty: the most a request can cost
     cold_ms: float | None = None
+    cpu_ms: float | None = None  # CPU time of one warm request, in process (see cpu_ms)
     status: int | None = None
 
 
@@ -130,7 +131,32 @@ def count_queries(scenario: Scenario) -> None:
             response = client.get(page.url)
         page.status = response.status_code
         page.queries = len(captured.captured_queries)
+        page.cpu_ms = cpu_ms(client, page.url)
     connection.close()
+
+
+CPU_SAMPLES = 40
+
+
+def cpu_ms(client: Client, url: str) -> float:
+    """CPU time this process spends on one warm request (median of batches of 10): unlike
+    wall time, it does not count the time the shared cores spend on other machines, so it
+    is the steady figure to compare pages with (PostgreSQL's and Redis's own CPU aside)."""
+    batches = []
+    for _ in range(CPU_SAMPLES // 10):
+        started = time.process_time()
+        for _ in range(10):
+            client.get(url)
+        batches.append((time.process_time() - started) / 10 * 1000)
+    return statistics.median(batches)
+
+
+def baseline_cpu_ms(session: str) -> float:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = session
+    for _ in range(10):
+        client.get("/bench/baseline/")
+    return cpu_ms(client, "/bench/baseline/")
 
 
 # --- Timed operations -----------------------------------------------------------------------

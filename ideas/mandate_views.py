@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -160,26 +159,16 @@ def _page_number(value: str | None) -> int:
     return max(number, 0)
 
 
-# `perms.party_condition` in SQL: this runs on every request of the cached overview, and the
-# ORM takes longer to build it than the rest of the request. tests/ideas/
-# test_mandate_list_cache.py checks that both find the same mandates.
-_PARTY_MANDATES = """
-    SELECT m.id, m.organisation_id, m.state FROM ideas_mandate m
-    WHERE m.sponsor_id = %(user)s OR m.client_director_id = %(user)s OR m.id = ANY(ARRAY(
-        SELECT t.mandate_id FROM ideas_mandatemember t
-        WHERE t.agent_id = %(user)s OR t.manager_id = %(user)s))
-    ORDER BY m.id
-"""
-
-
 def _my_party_mandates(user: User, organisations: list[int]) -> tuple[list[int], bool]:
     """What makes the overview personal, in one query: the mandates the person is a party to
     outside the organisations they run as delegate (they widen the list), and whether any of
     theirs awaits signatures (then "À signer" needs looking at)."""
     extra, awaiting = [], False
-    with connection.cursor() as cursor:
-        cursor.execute(_PARTY_MANDATES, {"user": user.pk})
-        rows = cursor.fetchall()
+    rows = (
+        Mandate.objects.filter(perms.party_condition(user))
+        .order_by("pk")
+        .values_list("pk", "organisation_id", "state")
+    )
     for pk, organisation_id, state in rows:
         if organisation_id not in organisations:
             extra.append(pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -208,7 +209,11 @@ def board(queryset: QuerySet[Idea], per_state: int) -> dict:
         for state in BOARD_STATES
     ]
     cards: dict[str, list[Idea]] = {state: [] for state in BOARD_STATES}
-    for idea in parts[0].union(*parts[1:], all=True):
+    if connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        rows = parts[0].union(*parts[1:], all=True)
+    else:  # SQLite (the demo): no LIMIT inside a UNION, one query per column
+        rows = (idea for part in parts for idea in part)
+    for idea in rows:
         cards[idea.state].append(idea)
     for state_cards in cards.values():
         state_cards.sort(key=lambda idea: (idea.updated_at, idea.pk), reverse=True)

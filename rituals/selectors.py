@@ -127,11 +127,21 @@ def _mine_row(status: str, ahead: int | None) -> dict:
     return {"status": status, "position": (ahead or 0) + 1}
 
 
+def _sql_fast_path() -> bool:
+    """The statements above are PostgreSQL's (arrays); SQLite (the demo) takes the ORM's
+    equivalent, slower and portable."""
+    return connection.vendor == "postgresql"
+
+
 def ritual_organisation_id(user: User, pk: int) -> int:
     """Access check for the series page, on every request: the ritual's organisation if the
     person may see it, else 404."""
     if not user.is_authenticated:
         raise Http404
+    if not _sql_fast_path():
+        return get_object_or_404(
+            permissions.visible_rituals(user).values_list("organisation_id", flat=True), pk=pk
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.organisation_id FROM rituals_ritual r "
@@ -148,6 +158,12 @@ def my_places(user: User, occurrence_ids: list[int]) -> dict[int, dict]:
     """The person's active registration per occurrence: {"status", "position"} (one query)."""
     if not occurrence_ids or not user.is_authenticated:
         return {}
+    if not _sql_fast_path():
+        rows = Occurrence.objects.filter(pk__in=occurrence_ids).only("pk")
+        return {
+            pk: {"status": registration.status, "position": registration.position}
+            for pk, registration in my_registrations(user, list(rows)).items()
+        }
     with connection.cursor() as cursor:
         cursor.execute(_MINE, _params(user, occurrences=list(occurrence_ids)))
         return {pk: _mine_row(status, ahead) for pk, status, ahead in cursor.fetchall()}
@@ -159,6 +175,15 @@ def occurrence_access(user: User, pk: int) -> dict:
     their own registration. 404 when not visible. One query."""
     if not user.is_authenticated:
         raise Http404
+    if not _sql_fast_path():
+        occurrence = get_object_or_404(
+            permissions.visible_occurrences(user).select_related("ritual"), pk=pk
+        )
+        return {
+            "organisation_id": occurrence.ritual.organisation_id,
+            "can_register": permissions.can_register(user, occurrence),
+            "mine": my_places(user, [pk]).get(pk),
+        }
     sql = f"""
         SELECT r.organisation_id, mine.status, mine.ahead, ARRAY(
             SELECT s.organisation_id FROM rituals_ritual_shared_with s WHERE s.ritual_id = r.id

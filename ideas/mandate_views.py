@@ -52,7 +52,7 @@ from innovation.caching import cached, render_fragment
 from innovation.exports import csv_response
 from innovation.models import Role, User
 from innovation.permissions import has_role
-from innovation.web import add_errors
+from innovation.web import add_errors, page_key
 
 PARTY_ORDER = [party for party, _label in Signature.Party.choices]
 
@@ -147,16 +147,6 @@ def pending_signatures(user: User) -> list[dict]:
 
 
 # --- Overview, signatures to give, export --------------------------------------------------
-
-
-def _page_number(value: str | None) -> int:
-    """The page `Paginator.get_page` would show, as a cache key: not a number gives 1, below
-    1 gives 0 (which `get_page` turns into the last page, as it does for "-3")."""
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 0)
 
 
 def _my_party_mandates(user: User, organisations: list[int]) -> tuple[list[int], bool]:
@@ -268,7 +258,7 @@ def mandate_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("etat", "")
     if state not in Mandate.State.values:
         state = ""
-    page_number = _page_number(request.GET.get("page"))
+    page_number = page_key(request.GET.get("page"))
     shared = cached(
         "ideas.mandate_list",
         (organisations, extra, state, page_number, today, can_manage),

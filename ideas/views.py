@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,7 +29,7 @@ from ideas.forms import (
 )
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
-from innovation.caching import cached, generations, render_fragment
+from innovation.caching import cached, fill_row_marks, generations, render_fragment
 from innovation.exports import csv_response
 from innovation.permissions import member_organisation_ids
 from innovation.web import add_errors, safe_next
@@ -41,8 +39,6 @@ from innovation.web import add_errors, safe_next
 
 # Cached pages read the tables of these scopes (names of people and organisations included).
 IDEA_SCOPES = ("ideas", "people")
-# Where a row of the cached idea list has the person's "vous soutenez" badge, or nothing.
-VOTED_MARK = re.compile(r"<!--voted:(\d+)-->")
 
 
 def _query_key(query: QueryDict) -> tuple:
@@ -63,14 +59,9 @@ def _filter_form(idea_filter: IdeaFilter, *, show_states: bool) -> str:
 
 
 def _mark_votes(html: str, voted: set[int]) -> SafeString:
-    """Put the person's badges into a cached list (our own markers: escaped user text cannot
-    contain `<!--`)."""
-    if voted:
-        badge = format_html(' <span class="badge text-bg-light">{}</span>', _("vous soutenez"))
-        html = VOTED_MARK.sub(lambda mark: badge if int(mark[1]) in voted else "", html)
-    else:
-        html = VOTED_MARK.sub("", html)
-    return mark_safe(html)  # noqa: S308 (rendered by our templates, auto-escaped)
+    """Put the person's badges into a cached list."""
+    badge = format_html(' <span class="badge text-bg-light">{}</span>', _("vous soutenez"))
+    return fill_row_marks(html, "voted", lambda pk: badge if pk in voted else "")
 
 
 @login_required

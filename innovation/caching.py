@@ -188,3 +188,16 @@ def punch_csrf(request, html: str) -> SafeString:
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 (rendered by our templates, auto-escaped)
+
+
+_ROW_MARK = re.compile(r"<!--([a-z-]+):(\d+)-->")
+
+
+def fill_row_marks(html: str, name: str, fill: Callable[[int], str]) -> SafeString:
+    """Put each row's personal part where a cached fragment has `<!--name:pk-->` (our own
+    markers: auto-escaped user text cannot contain `<!--`); marks of other names are kept."""
+
+    def replace(mark: re.Match) -> str:
+        return str(fill(int(mark[2]))) if mark[1] == name else mark[0]
+
+    return mark_safe(_ROW_MARK.sub(replace, html))  # noqa: S308 (our templates, auto-escaped)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from innovation.caching import cached, punch_csrf, render_fragment
+from innovation.caching import cached, fill_row_marks, punch_csrf, render_fragment
 from innovation.exports import csv_response
-from innovation.web import add_errors
+from innovation.web import add_errors, page_key
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
 from rituals.models import CalendarToken, Occurrence, Registration, Ritual
@@ -44,19 +41,6 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
             "can_create": permissions.can_create_ritual(request.user),
         },
     )
-
-
-def _page_number(value: str | None) -> int:
-    """The page `Paginator.get_page` would show, as a cache key: not a number gives 1, below
-    1 gives 0 (which `get_page` turns into the last page, as it does for "-3")."""
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 0)
-
-
-_MINE_MARKER = re.compile(r"<!--mine:(\d+)-->")
 
 
 def _my_cell(registration: dict | None) -> str:
@@ -104,7 +88,7 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = permissions.can_manage_ritual(
         request.user, Ritual(pk=pk, organisation_id=organisation_id)
     )
-    page_number = _page_number(request.GET.get("page"))
+    page_number = page_key(request.GET.get("page"))
     shared = cached(
         "rituals.detail",
         (pk, page_number, can_manage),
@@ -112,12 +96,8 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: _ritual_page(pk, page_number, can_manage),
     )
     mine = selectors.my_places(request.user, shared["upcoming"])
-    body = _MINE_MARKER.sub(lambda match: _my_cell(mine.get(int(match.group(1)))), shared["html"])
-    return render(
-        request,
-        "rituals/ritual_detail.html",
-        {"title": shared["title"], "body": mark_safe(body)},  # noqa: S308 (our templates)
-    )
+    body = fill_row_marks(shared["html"], "mine", lambda pk: _my_cell(mine.get(pk)))
+    return render(request, "rituals/ritual_detail.html", {"title": shared["title"], "body": body})
 
 
 def _ritual_form(request: HttpRequest, ritual=None) -> HttpResponse:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from ideas import mandate_permissions as perms
 from ideas.models import FollowUp, FollowUpReminder, FollowUpTime, Mandate, MandateMember
 from innovation.models import Role, RoleGrant, User
-from innovation.notifications import Message, notify, notify_many
+from innovation.notifications import Message, Recipient, notify, notify_many
+from innovation.sql import insert_ignoring_conflicts
 
 INTERVAL_WEEKS = 6
 Kind = FollowUpReminder.Kind
@@ -74,10 +75,16 @@ def reminder_moments(due_on: datetime.date) -> dict[str, datetime.datetime]:
     }
 
 
-def is_stale(kind: str, due_on: datetime.date, now: datetime.datetime) -> bool:
+def is_stale(
+    kind: str,
+    due_on: datetime.date,
+    now: datetime.datetime,
+    moments: dict[str, datetime.datetime] | None = None,
+) -> bool:
     """An announcement whose moment has been overtaken is pointless (beat was down): "upcoming"
-    once the due moment has come, "due" once the first escalation has. Escalations always go."""
-    moments = reminder_moments(due_on)
+    once the due moment has come, "due" once the first escalation has. Escalations always go.
+    `moments`: `reminder_moments(due_on)` when the caller has it already."""
+    moments = moments or reminder_moments(due_on)
     if kind == Kind.UPCOMING:
         return moments[Kind.DUE] <= now
     if kind == Kind.DUE:
@@ -245,19 +252,22 @@ def delegates_by_organisation(organisation_ids) -> dict[int, list[User]]:
     return result
 
 
+# The sweep handles thousands of rows: it reads plain tuples, not model instances, and
+# computes each date's moments, wording and formatted date once.
+
+
 def plan_reminders(now: datetime.datetime) -> int:
     """Insert the reminder rows whose moment has come (ON CONFLICT DO NOTHING)."""
     horizon = timezone.localtime(now).date() + datetime.timedelta(
         days=settings.FOLLOWUP_REMINDER_LEAD_DAYS
     )
-    candidates = (
+    candidates = list(
         FollowUp.objects.filter(
             recorded_at__isnull=True, mandate__state=Mandate.State.ACTIVE, due_on__lte=horizon
         )
         .exclude(reminders__kind=Kind.OVERDUE_AGAIN)
         .values_list("pk", "due_on")
     )
-    candidates = list(candidates)
     # Skip the pairs that exist: an INSERT that conflicts with a row another sweeper has
     # claimed (updated, not yet committed) would wait for that sweeper; a SELECT does not.
     existing = set(
@@ -265,64 +275,59 @@ def plan_reminders(now: datetime.datetime) -> int:
             followup_id__in=[followup_id for followup_id, _due in candidates]
         ).values_list("followup_id", "kind")
     )
+    moments_by_day: dict[datetime.date, dict[str, datetime.datetime]] = {}
     rows = []
     for followup_id, due_on in candidates:
-        for kind, moment in reminder_moments(due_on).items():
+        moments = moments_by_day.get(due_on) or moments_by_day.setdefault(
+            due_on, reminder_moments(due_on)
+        )
+        for kind, moment in moments.items():
             if moment > now or (followup_id, kind) in existing:
                 continue
-            state = (
-                FollowUpReminder.State.SKIPPED
-                if is_stale(kind, due_on, now)
-                else FollowUpReminder.State.PENDING
-            )
-            rows.append(
-                FollowUpReminder(followup_id=followup_id, kind=kind, state=state, created_at=now)
-            )
-    FollowUpReminder.objects.bulk_create(rows, ignore_conflicts=True)
+            stale = is_stale(kind, due_on, now, moments)
+            state = FollowUpReminder.State.SKIPPED if stale else FollowUpReminder.State.PENDING
+            rows.append((followup_id, kind, state, now))
+    if connection.vendor == "postgresql":
+        insert_ignoring_conflicts(
+            FollowUpReminder, ("followup_id", "kind", "state", "created_at"), rows
+        )
+    else:
+        FollowUpReminder.objects.bulk_create(
+            [
+                FollowUpReminder(followup_id=followup_id, kind=kind, state=state, created_at=at)
+                for followup_id, kind, state, at in rows
+            ],
+            ignore_conflicts=True,
+        )
     return len(rows)
 
 
-def _message(kind: str, followup: FollowUp, now: datetime.datetime) -> tuple[str, str]:
-    title = followup.mandate.idea.title
-    values = {
-        "title": title,
-        "number": followup.number,
-        "date": formats.date_format(followup.due_on, "l j F Y"),
-        "late": (timezone.localtime(now).date() - followup.due_on).days,
-    }
-    if kind == Kind.UPCOMING:
-        return (
-            _("Point d'étape le %(date)s : « %(title)s »") % values,
+def _wordings() -> dict[str, tuple[str, str]]:
+    """Subject and body of each kind of reminder, in the active language."""
+    escalation = _(
+        "Le point d'étape n°%(number)s du mandat « %(title)s », prévu le %(date)s, n'a pas "
+        "été enregistré (%(late)s jours de retard). En tant que sponsor ou délégation à "
+        "l'innovation, vous pouvez aider l'équipe à le tenir."
+    )
+    return {
+        Kind.UPCOMING: (
+            _("Point d'étape le %(date)s : « %(title)s »"),
             _(
                 "Le point d'étape n°%(number)s du mandat « %(title)s » est prévu le %(date)s. "
                 "Préparez l'avancement, les blocages, les décisions à prendre et le temps "
                 "réellement consacré au projet par chaque agent."
-            )
-            % values,
-        )
-    if kind == Kind.DUE:
-        return (
-            _("Point d'étape aujourd'hui : « %(title)s »") % values,
+            ),
+        ),
+        Kind.DUE: (
+            _("Point d'étape aujourd'hui : « %(title)s »"),
             _(
                 "Le point d'étape n°%(number)s du mandat « %(title)s » est prévu aujourd'hui. "
                 "Enregistrez-le dans Tremplin une fois tenu."
-            )
-            % values,
-        )
-    subject = (
-        _("Point d'étape en retard : « %(title)s »")
-        if kind == Kind.OVERDUE
-        else _("Point d'étape toujours en retard : « %(title)s »")
-    )
-    return (
-        subject % values,
-        _(
-            "Le point d'étape n°%(number)s du mandat « %(title)s », prévu le %(date)s, n'a pas "
-            "été enregistré (%(late)s jours de retard). En tant que sponsor ou délégation à "
-            "l'innovation, vous pouvez aider l'équipe à le tenir."
-        )
-        % values,
-    )
+            ),
+        ),
+        Kind.OVERDUE: (_("Point d'étape en retard : « %(title)s »"), escalation),
+        Kind.OVERDUE_AGAIN: (_("Point d'étape toujours en retard : « %(title)s »"), escalation),
+    }
 
 
 def process_pending_reminders(now: datetime.datetime, limit: int = 200) -> int:
@@ -330,61 +335,104 @@ def process_pending_reminders(now: datetime.datetime, limit: int = 200) -> int:
     return _process(now, limit)[1]
 
 
+RECIPIENT_FIELDS = ("pk", "is_active", "email")
+FOLLOWUP_FIELDS = (
+    "pk", "number", "due_on", "recorded_at", "mandate_id", "mandate__state",
+    "mandate__organisation_id", "mandate__idea__title", "mandate__sponsor_id",
+)  # fmt: skip
+
+
+def _recipients(followups: list[dict]) -> tuple[dict, dict, dict]:
+    """Who hears about this batch's follow-ups, as `Recipient`s: each mandate's team, each
+    sponsor, each organisation's active delegates (three queries)."""
+    mandate_ids = {followup["mandate_id"] for followup in followups}
+    team: dict[int, list[Recipient]] = defaultdict(list)
+    for mandate_id, *person in MandateMember.objects.filter(mandate_id__in=mandate_ids).values_list(
+        "mandate_id", *(f"agent__{field}" for field in RECIPIENT_FIELDS)
+    ):
+        team[mandate_id].append(Recipient(*person))
+    sponsor_ids = {followup["mandate__sponsor_id"] for followup in followups}
+    sponsors = {
+        row[0]: Recipient(*row)
+        for row in User.objects.filter(pk__in=sponsor_ids - {None}).values_list(*RECIPIENT_FIELDS)
+    }
+    delegates: dict[int, list[Recipient]] = defaultdict(list)
+    for organisation_id, *person in RoleGrant.objects.filter(
+        organisation_id__in={followup["mandate__organisation_id"] for followup in followups},
+        role=Role.DELEGATE,
+        user__is_active=True,
+    ).values_list("organisation_id", *(f"user__{field}" for field in RECIPIENT_FIELDS)):
+        delegates[organisation_id].append(Recipient(*person))
+    return team, sponsors, delegates
+
+
 def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
     """One batch in one transaction; returns (rows claimed, reminders sent)."""
-    sent = 0
     with transaction.atomic():
         reminders = list(
             FollowUpReminder.objects.select_for_update(skip_locked=True)
             .filter(state=FollowUpReminder.State.PENDING)
-            .order_by("created_at", "pk")[:limit]
+            .order_by("created_at", "pk")
+            .values_list("pk", "followup_id", "kind")[:limit]
         )
         if not reminders:
             return 0, 0
-        followups = FollowUp.objects.select_related("mandate__idea", "mandate__sponsor").in_bulk(
-            {reminder.followup_id for reminder in reminders}
-        )
-        mandate_ids = {followup.mandate_id for followup in followups.values()}
-        team: dict[int, list[User]] = defaultdict(list)
-        for member in MandateMember.objects.filter(mandate_id__in=mandate_ids).select_related(
-            "agent"
-        ):
-            team[member.mandate_id].append(member.agent)
-        delegates = delegates_by_organisation(
-            {followup.mandate.organisation_id for followup in followups.values()}
-        )
+        followups = {
+            row["pk"]: row
+            for row in FollowUp.objects.filter(
+                pk__in={followup_id for _pk, followup_id, _kind in reminders}
+            ).values(*FOLLOWUP_FIELDS)
+        }
+        team, sponsors, delegates = _recipients(list(followups.values()))
+        wordings = _wordings()
+        today = timezone.localtime(now).date()
+        dates: dict[datetime.date, str] = {}
+        moments_by_day: dict[datetime.date, dict[str, datetime.datetime]] = {}
+        # "/mandats/points/0/" → the prefix every follow-up's address shares.
+        url_prefix = reverse("ideas:followup_record", args=[0]).removesuffix("0/")
         # The whole batch is written in a few statements (not a few per reminder): the rows
         # are claimed, so updating them together is the same as one by one.
         skipped, to_send, messages = [], [], []
-        for reminder in reminders:
-            followup = followups[reminder.followup_id]
-            mandate = followup.mandate
+        for pk, followup_id, kind in reminders:
+            followup = followups[followup_id]
+            due_on = followup["due_on"]
+            if due_on not in dates:
+                dates[due_on] = formats.date_format(due_on, "l j F Y")
+                moments_by_day[due_on] = reminder_moments(due_on)
             if (
-                followup.is_recorded
-                or mandate.state != Mandate.State.ACTIVE
-                or is_stale(reminder.kind, followup.due_on, now)
+                followup["recorded_at"] is not None
+                or followup["mandate__state"] != Mandate.State.ACTIVE
+                or is_stale(kind, due_on, now, moments_by_day[due_on])
             ):
-                skipped.append(reminder.pk)
+                skipped.append(pk)
                 continue
-            if reminder.kind in ESCALATIONS:
-                recipients = [mandate.sponsor, *delegates[mandate.organisation_id]]
+            told = delegates[followup["mandate__organisation_id"]]
+            if kind in ESCALATIONS:
+                recipients = [sponsors.get(followup["mandate__sponsor_id"]), *told]
             else:
-                recipients = [*team[mandate.id], *delegates[mandate.organisation_id]]
-            subject, body = _message(reminder.kind, followup, now)
+                recipients = [*team[followup["mandate_id"]], *told]
+            values = {
+                "title": followup["mandate__idea__title"],
+                "number": followup["number"],
+                "date": dates[due_on],
+                "late": (today - due_on).days,
+            }
+            subject, body = wordings[kind]
             messages.append(
                 Message(
                     recipients,
-                    kind=f"followup_{reminder.kind}",
-                    subject=subject,
-                    body=body,
-                    url=reverse("ideas:followup_record", args=[followup.pk]),
-                    dedupe_key=f"followup:{followup.pk}:{reminder.kind}",
+                    kind=f"followup_{kind}",
+                    subject=subject % values,
+                    body=body % values,
+                    url=f"{url_prefix}{followup_id}/",
+                    dedupe_key=f"followup:{followup_id}:{kind}",
                 )
             )
-            to_send.append(reminder.pk)
+            to_send.append(pk)
         pending = FollowUpReminder.objects.filter(state=FollowUpReminder.State.PENDING)
         if skipped:
             pending.filter(pk__in=skipped).update(state=FollowUpReminder.State.SKIPPED)
+        sent = 0
         if to_send:
             notify_many(messages)
             sent = pending.filter(pk__in=to_send).update(
@@ -393,7 +441,7 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
     return len(reminders), sent
 
 
-def send_followup_reminders(now: datetime.datetime | None = None, batch: int = 200) -> int:
+def send_followup_reminders(now: datetime.datetime | None = None, batch: int = 1000) -> int:
     """The periodic sweep: plan what is due, then send it batch by batch."""
     now = now or timezone.now()
     plan_reminders(now)

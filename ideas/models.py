@@ -584,7 +584,10 @@ class FollowUpReminder(models.Model):
         SENT = "sent", _("envoyé")
         SKIPPED = "skipped", _("sans objet")
 
-    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reminders")
+    # Indexed by the unique (followup, kind) constraint, which starts with it.
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     kind = models.CharField(max_length=15, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(default=timezone.now)

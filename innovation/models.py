@@ -149,9 +149,12 @@ class Role(models.TextChoices):
 class RoleGrant(models.Model):
     """A role held by a person on one organisation."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    # Both indexed by the unique constraint and the index below, which start with them.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_grants", db_index=False
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="role_grants"
+        Organisation, on_delete=models.CASCADE, related_name="role_grants", db_index=False
     )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
@@ -164,6 +167,9 @@ class RoleGrant(models.Model):
                 fields=["user", "organisation", "role"], name="rolegrant_unique"
             ),
         ]
+        # "The delegates (sponsors, jurors…) of these organisations": every agent holds a
+        # grant, so without it the lookup reads the whole table.
+        indexes = [models.Index(fields=["organisation", "role"], name="rolegrant_org_role_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
@@ -179,7 +185,10 @@ class Notification(models.Model):
         SKIPPED = "skipped", _("sans e-mail")
         FAILED = "failed", _("échec")
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # Indexed by the unread and dedupe indexes below, which start with it.
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     kind = models.CharField(max_length=50)
     subject = models.CharField(max_length=250)
     body = models.TextField()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.db import connection
 from django.db.models import BooleanField, F, Func, QuerySet, Subquery
 
 
@@ -32,3 +35,39 @@ class InSubquery(Func):
     def as_postgresql(self, compiler, connection, **extra_context):
         column, subquery, params = self._parts(compiler)
         return f"{column} = ANY(ARRAY{subquery})", params
+
+
+INSERT_PAGE = 1000
+
+
+def insert_ignoring_conflicts(
+    model, columns: Sequence[str], rows: Sequence[tuple], returning: Sequence[str] = ()
+) -> list[tuple]:
+    """`INSERT … ON CONFLICT DO NOTHING` of many plain tuples, INSERT_PAGE per statement, on
+    PostgreSQL only (callers keep an ORM path for SQLite). For the sweeps writing thousands
+    of rows, building model instances for `bulk_create` costs more than the SQL itself.
+    Returns the `returning` columns of the rows actually written.
+
+    The values are quoted by psycopg2 (`mogrify`, as its `execute_values` does) and the
+    statement goes through Django's cursor, so the cache's write watcher sees it."""
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "
+    tail = " ON CONFLICT DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(map(quote, returning))
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    written: list[tuple] = []
+    with connection.cursor() as cursor:
+        mogrify = cursor.cursor.mogrify
+        for start in range(0, len(rows), INSERT_PAGE):
+            page = rows[start : start + INSERT_PAGE]
+            # One call for the whole page: psycopg2 quotes in C, a call per row costs more.
+            values = mogrify(
+                ", ".join([placeholders] * len(page)), [v for row in page for v in row]
+            )
+            values = values.decode()
+            # No parameters: the statement is final, a "%" in a value stays as it is.
+            cursor.execute(head + values + tail)
+            if returning:
+                written.extend(cursor.fetchall())
+    return written

@@ -137,3 +137,47 @@ def test_mark_read_marks_only_given_notifications_of_that_person():
 
     assert count == 1
     assert Notification.objects.filter(read_at__isnull=False).get() == first
+
+
+@pytest.mark.django_db
+def test_notify_many_writes_each_row_once_and_keeps_text_as_typed(
+    django_capture_on_commit_callbacks,
+):
+    agent, inactive = AgentFactory(), AgentFactory(is_active=False)
+    people = [notifications.Recipient(p.pk, p.is_active, p.email) for p in (agent, inactive)]
+    message = notifications.Message(
+        [*people, people[0]],
+        kind="followup_due",
+        subject="100 % « prêt » ; DROP TABLE",
+        body="%(title)s reste tel quel, comme l'apostrophe.",
+        url="/mandats/points/7/",
+        dedupe_key="followup:7:due",
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        written = notifications.notify_many([message])
+    again = notifications.notify_many([message])
+
+    assert (written, again) == (2, 0)
+    rows = Notification.objects.order_by("pk")
+    assert [(n.recipient_id, n.email_state) for n in rows] == [
+        (agent.pk, Notification.EmailState.PENDING),
+        (inactive.pk, Notification.EmailState.SKIPPED),
+    ]
+    assert {n.subject for n in rows} == {"100 % « prêt » ; DROP TABLE"}
+    assert {n.body for n in rows} == {"%(title)s reste tel quel, comme l'apostrophe."}
+    assert len(callbacks) == 1  # one e-mail batch, for the active person only
+
+
+@pytest.mark.django_db
+def test_notify_many_moves_the_cache_generation_of_notifications():
+    from innovation import caching
+
+    agent = AgentFactory()
+    before = caching.generations(["notifications"])
+
+    notifications.notify_many(
+        [notifications.Message([agent], kind="k", subject="S", body="B", dedupe_key="k:1")]
+    )
+
+    assert caching.generations(["notifications"]) != before

@@ -8,10 +8,10 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection, reset_queries, transaction
 from django.test import Client
@@ -25,7 +25,7 @@ from innovation.models import Notification, User
 from juries.models import Forum, JurorNote, Score, ScoreEvent
 from rituals.models import Occurrence, Registration, Ritual
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = settings.AUTHENTICATION_BACKENDS[-1]
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Scenario:
 
 def session_for(user: User) -> str:
     """A logged-in session, as the login view would leave it (no password check needed)."""
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     now = int(time.time())
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = BACKEND

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -77,8 +78,31 @@ def scopes_written(sql: str) -> frozenset[str]:
 # --- Generations ------------------------------------------------------------------------------
 
 
+# Within a request, the generations read first are reused by the page's other fragments
+# (one cache round trip instead of one per fragment). Reusing them is as safe as reading them
+# again: a fragment then shows the data of the request's start, never older. Any write or
+# bump in this thread forgets them, so a page rendered after its own write sees it.
+_request = threading.local()
+
+
+def start_request(**kwargs) -> None:
+    """`request_started` receiver."""
+    _request.generations = {}
+
+
+def end_request(**kwargs) -> None:
+    """`request_finished` receiver."""
+    _request.generations = None
+
+
+def _forget_request_generations() -> None:
+    if getattr(_request, "generations", None):
+        _request.generations = {}
+
+
 def bump(scopes: Iterable[str]) -> None:
     """Make every value built from these scopes obsolete (now: call after the commit)."""
+    _forget_request_generations()
     for scope in scopes:
         key = GENERATION_PREFIX + scope
         try:
@@ -90,6 +114,9 @@ def bump(scopes: Iterable[str]) -> None:
 def generations(scopes: Iterable[str]) -> tuple[int, ...] | None:
     """The current generation of each scope, or None when the cache cannot tell."""
     keys = [GENERATION_PREFIX + scope for scope in scopes]
+    memo = getattr(_request, "generations", None)
+    if memo is not None and all(key in memo for key in keys):
+        return tuple(memo[key] for key in keys)
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
@@ -99,6 +126,8 @@ def generations(scopes: Iterable[str]) -> tuple[int, ...] | None:
             if value is None:
                 return None
             found[key] = value
+    if memo is not None:
+        memo.update(found)
     return tuple(found[key] for key in keys)
 
 
@@ -113,6 +142,7 @@ class _PendingBump:
 
 
 def _schedule(connection, scopes: frozenset[str]) -> None:
+    _forget_request_generations()
     blocks = connection.atomic_blocks
     if not connection.in_atomic_block or (blocks and blocks[0]._from_testcase):
         # Autocommit: the row is already committed. Inside a test case's transaction, which

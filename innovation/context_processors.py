@@ -24,7 +24,7 @@ def navigation(request):
         # Mandates: agents sign and hold follow-ups too, so every member (no extra query).
         "nav_mandates": member,
     }
-    unread = user.notifications.filter(read_at__isnull=True).count()
+    unread = user.unread_notification_count
     key = (tuple(sorted(flags.items())), unread, user.get_short_name(), get_language())
     return {
         **flags,

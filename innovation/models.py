@@ -129,11 +129,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_map(self) -> dict[int, frozenset[str]]:
-        """Roles per organisation id, loaded once per request."""
-        roles: dict[int, set[str]] = {}
-        for organisation_id, role in self.role_grants.values_list("organisation_id", "role"):
-            roles.setdefault(organisation_id, set()).add(role)
-        return {org_id: frozenset(values) for org_id, values in roles.items()}
+        """Roles per organisation id, loaded once per request (by the login backend, with
+        the person, for the logged-in person: `innovation.auth.PersonBackend`)."""
+        return role_map_of(self.role_grants.values_list("organisation_id", "role"))
+
+    @cached_property
+    def unread_notification_count(self) -> int:
+        """Shown in the menu of every page; loaded with the person like `role_map`."""
+        return self.notifications.filter(read_at__isnull=True).count()
+
+
+def role_map_of(grants) -> dict[int, frozenset[str]]:
+    """`User.role_map` from (organisation id, role) pairs."""
+    roles: dict[int, set[str]] = {}
+    for organisation_id, role in grants:
+        roles.setdefault(organisation_id, set()).add(role)
+    return {org_id: frozenset(values) for org_id, values in roles.items()}
 
 
 class Role(models.TextChoices):

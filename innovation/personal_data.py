@@ -8,9 +8,11 @@ as data about that person, and every text column is scrubbed of their name and a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import serializers
 from django.db import models, transaction
@@ -132,7 +134,8 @@ def _scrub_text_columns(traces: dict[str, str]) -> dict[str, set]:
 def _end_sessions(user: User) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+            # Through the session engine: it also drops the cached copy (cached_db).
+            import_module(settings.SESSION_ENGINE).SessionStore(session.session_key).delete()
 
 
 def _forget_login_attempts(email: str) -> None:

@@ -110,3 +110,64 @@ def test_password_change_pages_render_when_logged_in(client, agent, name):
     response = client.get(reverse(name))
 
     assert response.status_code == 200
+
+
+# --- Loading the logged-in person (innovation.auth.PersonBackend) ---------------------------
+
+
+@pytest.mark.django_db
+def test_the_person_comes_with_roles_and_unread_count_in_one_query(django_assert_num_queries):
+    from django.utils import timezone
+
+    from innovation.auth import PersonBackend
+    from innovation.models import Role
+    from tests.factories import DelegateFactory, NotificationFactory, OrganisationFactory, grant
+
+    person = DelegateFactory()
+    elsewhere = OrganisationFactory()
+    grant(person, elsewhere, Role.JUROR)
+    NotificationFactory.create_batch(2, recipient=person)
+    NotificationFactory(recipient=person, read_at=timezone.now())
+    NotificationFactory()  # someone else's
+
+    with django_assert_num_queries(1):
+        loaded = PersonBackend().get_user(person.pk)
+        roles, unread = loaded.role_map, loaded.unread_notification_count
+
+    assert loaded == person and loaded.email == person.email
+    assert roles == {
+        person.organisation_id: frozenset({Role.AGENT, Role.DELEGATE}),
+        elsewhere.pk: frozenset({Role.JUROR}),
+    }
+    assert unread == 2
+    assert loaded.check_password(DEFAULT_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_a_person_without_roles_inactive_or_unknown_is_loaded_as_django_would():
+    from innovation.auth import PersonBackend
+    from innovation.models import RoleGrant
+
+    bare = AgentFactory()
+    RoleGrant.objects.filter(user=bare).delete()
+    inactive = AgentFactory(is_active=False)
+
+    assert PersonBackend().get_user(bare.pk).role_map == {}
+    assert PersonBackend().get_user(bare.pk).unread_notification_count == 0
+    assert PersonBackend().get_user(inactive.pk) is None
+    assert PersonBackend().get_user(inactive.pk + 1000) is None
+    assert PersonBackend().get_user("not-an-id") is None
+
+
+@pytest.mark.django_db
+def test_a_role_revoked_between_two_requests_is_gone_at_the_next_one(client):
+    from innovation.models import RoleGrant
+    from tests.factories import DelegateFactory
+
+    delegate = DelegateFactory()
+    client.force_login(delegate)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+    RoleGrant.objects.filter(user=delegate, role="delegate").delete()
+
+    assert client.get(reverse("dashboard")).status_code == 403

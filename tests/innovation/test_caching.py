@@ -182,3 +182,24 @@ def test_pages_answer_at_once_when_the_cache_hangs(client, settings, silent_redi
     assert first_seconds < 1.5  # one bounded wait, then the process stops asking
     assert second_seconds < 0.8  # without the pause: 0.25 s for each of its cache calls
     FailSoftRedisCache.resume()
+
+
+@pytest.mark.django_db
+def test_a_request_reads_the_generations_once_and_again_after_its_own_write():
+    from django.core.cache import cache
+
+    caching.start_request()
+    try:
+        first = caching.generations(["ideas"])
+        cache.incr(caching.GENERATION_PREFIX + "ideas")  # another process's commit
+        assert caching.generations(["ideas"]) == first  # the page stays as of its start
+
+        IdeaFactory()  # this request's own write
+
+        after_write = caching.generations(["ideas"])
+        assert after_write != first
+        assert after_write == (cache.get(caching.GENERATION_PREFIX + "ideas"),)
+    finally:
+        caching.end_request()
+    cache.incr(caching.GENERATION_PREFIX + "ideas")
+    assert caching.generations(["ideas"]) != after_write  # no memo outside a request

@@ -146,3 +146,22 @@ def test_directory_queries_do_not_grow_with_rows(client, django_assert_max_num_q
         response = client.get(reverse("people_list"))
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_pseudonymised_person_is_logged_out_even_with_the_session_in_the_cache(departing):
+    from django.test import Client
+
+    from innovation import personal_data
+
+    theirs = Client()
+    theirs.force_login(departing)
+    assert theirs.get(reverse("home")).status_code == 200  # the session is now cached too
+
+    personal_data.pseudonymise(departing, actor=AdminFactory(organisation=departing.organisation))
+
+    response = theirs.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    departing.is_active = True  # even if the account came back, the old session is gone
+    departing.save()
+    assert theirs.get(reverse("home")).status_code == 302

@@ -29,7 +29,13 @@ from ideas.forms import (
 )
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
-from innovation.caching import cached, fill_row_marks, generations, render_fragment
+from innovation.caching import (
+    cached,
+    fill_row_marks,
+    generations,
+    punch_csrf,
+    render_fragment,
+)
 from innovation.exports import csv_response
 from innovation.permissions import member_organisation_ids
 from innovation.web import add_errors, safe_next
@@ -227,12 +233,41 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    # Read before the idea itself: the shared parts are built from the idea read below, so
+    # Read before the idea itself: the cached parts are built from the idea read below, so
     # they must not be stored as newer than it (see innovation.caching: a value is stored
     # under generations read before its data). A write in between changes this key part.
     before = generations(IDEA_SCOPES)
     idea = selectors.idea_for_checks(user, pk)
     can_moderate = permissions.is_idea_delegate(user, idea)
+    # Which mandates the person sees is asked on every request, once the idea has any (most
+    # have none).
+    mandates = []
+    if idea.has_mandates:
+        mandates = list(
+            mandate_permissions.visible_mandates(user).filter(idea=idea).order_by("-created_at")
+        )
+    can_set_support = permissions.can_set_support(user, idea)
+    # Everything personal the page shows, worked out on every request: the person's rights,
+    # vote and follow. The rendered body is keyed by these values, so it is shared only by
+    # people for whom every one of them is the same; no decision is read from the cache.
+    personal = {
+        "voted": idea.my_vote,
+        "following": idea.my_follow,
+        "actions": [
+            (to, action_label(to, idea.state))
+            for to in allowed_next(idea.state)
+            if permissions.can_move_idea(user, idea, to)
+        ],
+        "can_vote": permissions.can_vote(user, idea),
+        "is_author": permissions.is_author(user, idea),
+        "can_edit": permissions.can_edit_idea(user, idea),
+        "can_comment": permissions.can_comment(user, idea),
+        "can_follow": permissions.can_follow(user, idea),
+        "can_moderate": can_moderate,
+        "can_set_support": can_set_support,
+        "can_draft_mandate": mandate_permissions.can_draft_mandate(user, idea)
+        and not any(mandate.state in mandates_service.OPEN_STATES for mandate in mandates),
+    }
 
     def shared() -> dict:
         shown = selectors.idea_for_display(idea.pk)
@@ -244,47 +279,39 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.history_for_page(idea),
             "can_moderate": can_moderate,
         }
-        html = {
+        return {
             part: render_fragment(f"ideas/_idea_detail_{part}.html", context)
             for part in ("head", "comments", "history")
         }
-        return {"html": html, "has_mandates": shown.has_mandates}
 
-    # Hidden comments show their text to delegates: the moderation right is part of the key.
-    shared_parts = cached("ideas:detail", (idea.pk, can_moderate, before), IDEA_SCOPES, shared)
-    actions = [
-        (to, action_label(to, idea.state))
-        for to in allowed_next(idea.state)
-        if permissions.can_move_idea(user, idea, to)
-    ]
-    # Which mandates the person sees is asked on every request, once the idea has any (most
-    # have none: the shared part knows, and mandates are in its "ideas" scope).
-    mandates = []
-    if shared_parts["has_mandates"]:
-        mandates = list(
-            mandate_permissions.visible_mandates(user).filter(idea=idea).order_by("-created_at")
+    def body() -> str:
+        # Hidden comments show their text to delegates: the moderation right is in the key.
+        parts = cached("ideas:detail-shared", (idea.pk, can_moderate, before), IDEA_SCOPES, shared)
+        return render_fragment(
+            "ideas/_idea_detail_page.html",
+            {
+                **personal,
+                "idea": idea,
+                "shared": {part: mark_safe(html) for part, html in parts.items()},  # noqa: S308
+                "mandates": mandates,
+                "support_form": SupportForm(initial={"support": idea.support})
+                if can_set_support
+                else None,
+            },
         )
+
+    # The key holds whatever the body shows besides the shared parts: the idea's own columns
+    # (also covered by `before`), the mandates listed and the personal choices above.
+    row = (idea.pk, idea.title, idea.state, idea.support, idea.vote_count)
+    listed = tuple((mandate.pk, mandate.state) for mandate in mandates)
+    html = cached(
+        "ideas:detail-body",
+        (row, before, tuple(personal.items()), listed),
+        IDEA_SCOPES,
+        body,
+    )
     return render(
-        request,
-        "ideas/idea_detail.html",
-        {
-            "idea": idea,
-            "shared": {part: mark_safe(html) for part, html in shared_parts["html"].items()},  # noqa: S308
-            "voted": idea.my_vote,
-            "following": idea.my_follow,
-            "actions": actions,
-            "support_form": SupportForm(initial={"support": idea.support}),
-            "can_vote": permissions.can_vote(user, idea),
-            "is_author": permissions.is_author(user, idea),
-            "can_edit": permissions.can_edit_idea(user, idea),
-            "can_comment": permissions.can_comment(user, idea),
-            "can_follow": permissions.can_follow(user, idea),
-            "can_moderate": can_moderate,
-            "can_set_support": permissions.can_set_support(user, idea),
-            "mandates": mandates,
-            "can_draft_mandate": mandate_permissions.can_draft_mandate(user, idea)
-            and not any(mandate.state in mandates_service.OPEN_STATES for mandate in mandates),
-        },
+        request, "ideas/idea_detail.html", {"idea": idea, "content": punch_csrf(request, html)}
     )
 
 

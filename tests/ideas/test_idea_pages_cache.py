@@ -337,6 +337,58 @@ def test_idea_page_shows_a_new_mandate_to_those_who_see_it(client, delegate, age
     assert link not in agent_page
 
 
+@pytest.mark.django_db
+def test_idea_page_follows_the_persons_vote_and_follow(client, agent):
+    idea = IdeaFactory(organisation=agent.organisation)
+    url = reverse("ideas:detail", args=[idea.pk])
+    client.force_login(agent)
+    before = page(client, url)
+
+    services.cast_vote(idea, voter=agent)
+    services.set_following(idea, user=agent, following=True)
+
+    after = page(client, url)
+    assert ("Soutenir cette idée" in before, "Suivre cette idée" in before) == (True, True)
+    assert ("Retirer mon soutien" in after, "Ne plus suivre" in after) == (True, True)
+    assert "<strong>1</strong>" in after
+
+
+@pytest.mark.django_db
+def test_idea_page_body_is_shared_only_with_the_same_rights(client, agent, delegate):
+    colleague = AgentFactory(organisation=agent.organisation)
+    idea = IdeaFactory(organisation=agent.organisation)
+    url = reverse("ideas:detail", args=[idea.pk])
+    pages = {}
+    for name, person in (("delegate", delegate), ("agent", agent), ("colleague", colleague)):
+        client.force_login(person)
+        html = page(client, url)
+        pages[name] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert "Faire avancer l'idée" in pages["delegate"]
+    assert "Faire avancer l'idée" not in pages["agent"]
+    assert "id_support" not in pages["agent"]
+    # Same rights, same choices: the same page but for the name in the menu.
+    body = re.compile(r'<main id="contenu".*</main>', re.S)
+    assert body.search(pages["agent"])[0] == body.search(pages["colleague"])[0]
+
+
+@pytest.mark.django_db
+def test_idea_page_reads_the_person_and_the_idea_in_one_query(client, agent):
+    partner = AgentFactory()
+    campaign = CampaignFactory(organisations=[agent.organisation, partner.organisation])
+    idea = IdeaFactory(organisation=agent.organisation, campaign=campaign)
+    idea.coauthors.add(AgentFactory(organisation=agent.organisation))
+    url = reverse("ideas:detail", args=[idea.pk])
+    client.force_login(partner)
+    page(client, url)
+
+    with CaptureQueriesContext(connection) as captured:
+        page(client, url)
+
+    idea_queries = [q["sql"] for q in captured.captured_queries if "ideas_" in q["sql"]]
+    assert len(idea_queries) == 1
+
+
 # --- Board -----------------------------------------------------------------------------------
 
 

@@ -85,7 +85,6 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         lambda: selectors.has_own_ideas_outside(user),
     )
     owner = user.pk if outside else None
-    base = selectors.idea_list(user) if owner else selectors.public_list(user)
     query = request.GET.copy()
     query.pop("page", None)
     filters = _query_key(query)
@@ -94,6 +93,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     def idea_filter() -> IdeaFilter:
         # Built once, and only when a cached part is missing.
         if not built:
+            base = selectors.idea_list(user) if owner else selectors.public_list(user)
             rows = selectors.list_rows(base)
             built.append(IdeaFilter(request.GET or None, queryset=rows, user=user))
         return built[0]

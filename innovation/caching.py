@@ -1,7 +1,8 @@
 """Rendered fragments shared between requests, invalidated by what the database writes.
 
-Every cached value is stored under the *generations* of the scopes it was built from (one
-counter per scope in the cache: "ideas", "juries", "rituals", "people", "notifications").
+Every cached value is stored with the *generations* of the scopes it was built from (one
+counter per scope in the cache: "ideas", "juries", "rituals", "people", "notifications"),
+and served only while they are still the current ones (one `get_many` fetches both).
 A generation changes when a transaction that wrote to a table of its scope commits: the
 database connection itself watches every INSERT, UPDATE and DELETE that Django sends
 (`watch_writes`), so a queryset `.update()`, a `bulk_create`, raw SQL, the admin, a Celery
@@ -10,8 +11,9 @@ task and a management command all invalidate alike; no view or service has to re
 Why that is safe:
 - A request reads the generations *before* reading the data it renders, and the counter
   moves only *after* the commit. A value built from data older than a write is therefore
-  stored under a generation that the write has already made (or is about to make)
-  obsolete: nobody reads it again.
+  stored with a generation that the write has already made (or is about to make)
+  obsolete: nobody is served it again. Within a request, the generations read by the
+  first fragment serve the others, and are forgotten on any write of the request's own.
 - Whom a value may be shown to is never cached. Keys carry the audience (the person's
   organisations, computed on every request from their live role grants), so a revoked role
   changes the key at once. Cached HTML never holds a CSRF token (`punch_csrf`).
@@ -113,22 +115,30 @@ def bump(scopes: Iterable[str]) -> None:
 
 def generations(scopes: Iterable[str]) -> tuple[int, ...] | None:
     """The current generation of each scope, or None when the cache cannot tell."""
+    return _generations_and(tuple(scopes), None)[0]
+
+
+def _generations_and(scopes: tuple[str, ...], key: str | None) -> tuple[tuple | None, Any]:
+    """The scopes' generations and, in the same cache round trip, the value under `key`
+    (_MISSING if absent, or if `key` is None)."""
     keys = [GENERATION_PREFIX + scope for scope in scopes]
     memo = getattr(_request, "generations", None)
-    if memo is not None and all(key in memo for key in keys):
-        return tuple(memo[key] for key in keys)
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
+    if memo is not None and all(k in memo for k in keys):
+        value = _MISSING if key is None else cache.get(key, _MISSING)
+        return tuple(memo[k] for k in keys), value
+    found = cache.get_many(keys if key is None else [*keys, key])
+    value = found.pop(key, _MISSING) if key is not None else _MISSING
+    for k in keys:
+        if k not in found:
             # Nanoseconds: never equal to a generation a value was stored under before a flush.
-            cache.add(key, time.time_ns(), None)
-            value = cache.get(key)
-            if value is None:
-                return None
-            found[key] = value
+            cache.add(k, time.time_ns(), None)
+            current = cache.get(k)
+            if current is None:
+                return None, _MISSING
+            found[k] = current
     if memo is not None:
         memo.update(found)
-    return tuple(found[key] for key in keys)
+    return tuple(found[k] for k in keys), value
 
 
 class _PendingBump:
@@ -188,17 +198,19 @@ def cached(
     `parts` must name everything the value depends on besides the scopes' data: the audience,
     the filters, the page, the person when the value is personal. The language is added."""
     scopes = tuple(scopes)
-    current = generations(scopes)
-    if current is None:
-        return build()
     digest = hashlib.blake2b(
-        repr((tuple(parts), scopes, current, get_language())).encode(), digest_size=16
+        repr((tuple(parts), scopes, get_language())).encode(), digest_size=16
     ).hexdigest()
     key = f"fragment:{name}:{digest}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = build()
-        cache.set(key, value, timeout)
+    # One round trip for the generations and the value, stored with the generations it was
+    # built under: it is served only while they are still the current ones.
+    current, stored = _generations_and(scopes, key)
+    if current is None:
+        return build()
+    if stored is not _MISSING and stored[0] == current:
+        return stored[1]
+    value = build()
+    cache.set(key, (current, value), timeout)
     return value
 
 

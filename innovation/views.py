@@ -55,11 +55,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     user = request.user
     audience = sorted(permissions.member_organisation_ids(user))
-    my_ideas = (
-        Idea.objects.filter(own_ideas_condition(user))
-        .only("id", "title", "state", "vote_count", "updated_at")
-        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
-    )
+
+    def my_ideas() -> str:
+        ideas = (
+            Idea.objects.filter(own_ideas_condition(user))
+            .only("id", "title", "state", "vote_count", "updated_at")
+            .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+        )
+        return caching.render_fragment("_home_my_ideas.html", {"my_ideas": list(ideas)})
 
     # Open calls and the most supported ideas are the same for everyone with the same
     # organisations: rendered once for them all (innovation.caching).
@@ -75,7 +78,10 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "home.html",
         {
-            "my_ideas": list(my_ideas),
+            # Theirs alone, kept like any other fragment until an idea changes.
+            "my_ideas_html": caching.punch_csrf(
+                request, caching.cached("home:mine", [user.pk], ["ideas"], my_ideas)
+            ),
             "campaigns_html": caching.punch_csrf(request, shared["campaigns"]),
             "top_ideas_html": caching.punch_csrf(request, shared["top_ideas"]),
         },

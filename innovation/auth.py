@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connections, router
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
 from innovation import audit
 from innovation.models import Notification, RoleGrant, User, role_map_of
+from innovation.sql import row_reader
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -74,22 +78,30 @@ class PersonBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def _person_sql() -> tuple[str, list[str]]:
+# The statement and its row reader, per thread like Django's connections (the converters
+# belong to one).
+_built = threading.local()
+
+
+def _person_query(connection) -> tuple[str, int, Callable]:
+    built = getattr(_built, "person", None)
+    if built is not None and built[0] is connection:
+        return built[1]
     quote = connection.ops.quote_name
-    fields = User._meta.concrete_fields
-    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
-    user_table = quote(User._meta.db_table)
-    grants = quote(RoleGrant._meta.db_table)
-    notifications = quote(Notification._meta.db_table)
+    columns, read = row_reader(User, connection)
+    user_id = f"u.{quote('id')}"
     # A row per role grant (or one with NULLs), each carrying the person and the count.
     sql = (
-        f"SELECT {columns}, g.{quote('organisation_id')}, g.{quote('role')}, "
-        f"(SELECT COUNT(*) FROM {notifications} n WHERE n.{quote('recipient_id')} = u.{quote('id')}"
-        f" AND n.{quote('read_at')} IS NULL) "
-        f"FROM {user_table} u LEFT JOIN {grants} g ON g.{quote('user_id')} = u.{quote('id')} "
-        f"WHERE u.{quote('id')} = %s"
+        f"SELECT {', '.join(f'u.{column}' for column in columns)}, "
+        f"g.{quote('organisation_id')}, g.{quote('role')}, "
+        f"(SELECT COUNT(*) FROM {quote(Notification._meta.db_table)} n "
+        f"WHERE n.{quote('recipient_id')} = {user_id} AND n.{quote('read_at')} IS NULL) "
+        f"FROM {quote(User._meta.db_table)} u "
+        f"LEFT JOIN {quote(RoleGrant._meta.db_table)} g ON g.{quote('user_id')} = {user_id} "
+        f"WHERE {user_id} = %s"
     )
-    return sql, [field.attname for field in fields]
+    _built.person = (connection, (sql, len(columns), read))
+    return sql, len(columns), read
 
 
 def load_person(user_id) -> User | None:
@@ -98,14 +110,14 @@ def load_person(user_id) -> User | None:
         pk = User._meta.pk.to_python(user_id)
     except ValidationError:  # a session value that is not an id
         return None
-    sql, names = _person_sql()
+    connection = connections[router.db_for_read(User)]
+    sql, width, read = _person_query(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         rows = cursor.fetchall()
     if not rows:
         return None
-    width = len(names)
-    user = User.from_db(connection.alias, names, rows[0][:width])
+    user = read(rows[0][:width])
     user.__dict__["role_map"] = role_map_of(
         (row[width], row[width + 1]) for row in rows if row[width] is not None
     )

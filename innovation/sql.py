@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, QuerySet, Subquery
@@ -71,3 +72,36 @@ def insert_ignoring_conflicts(
             if returning:
                 written.extend(cursor.fetchall())
     return written
+
+
+def row_reader(
+    model, connection, attnames: Sequence[str] | None = None
+) -> tuple[list[str], Callable[[Sequence], Any]]:
+    """For hand-written SELECTs on hot paths: the model's concrete columns (quoted; all, or
+    those of `attnames`), and how to make an instance from a row of them with the values
+    converted as the ORM would. SQLite hands datetimes over naive, booleans as integers:
+    Django's converters make them the same objects as PostgreSQL's. The converters belong
+    to `connection` (one per thread): keep the reader no longer than the connection."""
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if attnames is None or field.attname in attnames
+    ]
+    columns = [connection.ops.quote_name(field.column) for field in fields]
+    names = [field.attname for field in fields]
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        # The two sources the ORM's own compiler asks (SQLCompiler.get_converters).
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, found, column))
+
+    def instance(values: Sequence):
+        values = list(values)
+        for index, found, column in converters:
+            for convert in found:
+                values[index] = convert(values[index], column, connection)
+        return model.from_db(connection.alias, names, values)
+
+    return columns, instance

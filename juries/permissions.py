@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from innovation.models import Role, User
@@ -28,9 +30,51 @@ def visible_forums(user: User) -> QuerySet[Forum]:
     return Forum.objects.filter(pk__in=ids)
 
 
+def can_view_forum(user: User, forum: Forum) -> bool:
+    """The rule of `visible_forums` for one forum already loaded (by
+    `selectors.forum_for_page`, which then needs no query of its own to check it)."""
+    if not user.is_authenticated:
+        return False
+    return (
+        forum.organiser_id in member_organisation_ids(user)
+        or bool(participating_organisation_ids(user, forum))
+        or juror_seat(user, forum) is not None
+    )
+
+
+# What this module keeps on a forum instance, per person id: "participating" (their
+# organisations that take part in it) and "seat" (their seat on its jury, or None). Only
+# this module reads or writes it.
+_ACCESS = "_juries_access"
+
+
+def _known(user: User, forum: Forum) -> dict:
+    return forum.__dict__.setdefault(_ACCESS, {}).setdefault(user.pk, {})
+
+
+def remember_access(
+    user: User, forum: Forum, *, participating: Iterable[int], seat: Juror | None
+) -> None:
+    """Keep on the forum what the checks below read about this person: which of their
+    organisations take part in it, and their seat on its jury (None: not a juror). Every
+    forum page loads both with the forum, in the same query, and asks nothing more."""
+    known = _known(user, forum)
+    known["participating"] = frozenset(participating)
+    known["seat"] = seat
+
+
 def organisation_ids(forum: Forum) -> set[int]:
     """Participating organisations (uses the prefetch cache when there is one)."""
     return {organisation.pk for organisation in forum.organisations.all()}
+
+
+def participating_organisation_ids(user: User, forum: Forum) -> set[int]:
+    """The person's organisations (any role) that take part in the forum: all that the
+    checks here need of its participants, since every role is held on one of them."""
+    known = _known(user, forum)
+    if "participating" not in known:
+        known["participating"] = frozenset(organisation_ids(forum) & member_organisation_ids(user))
+    return set(known["participating"])
 
 
 def can_create_forum(user: User) -> bool:
@@ -40,18 +84,20 @@ def can_create_forum(user: User) -> bool:
 def can_manage_forum(user: User, forum: Forum) -> bool:
     """Delegates of the organiser or of a participating organisation prepare and run it."""
     allowed = organisation_ids_with_role(user, Role.DELEGATE)
-    return forum.organiser_id in allowed or bool(organisation_ids(forum) & allowed)
+    if not allowed:
+        return False
+    return forum.organiser_id in allowed or bool(
+        participating_organisation_ids(user, forum) & allowed
+    )
 
 
 def juror_seat(user: User, forum: Forum) -> Juror | None:
     if not user.is_authenticated:
         return None
-    cache = getattr(forum, "_juror_seats", None)
-    if cache is None:
-        cache = forum._juror_seats = {}
-    if user.pk not in cache:
-        cache[user.pk] = forum.jurors.filter(user=user).select_related("organisation").first()
-    return cache[user.pk]
+    known = _known(user, forum)
+    if "seat" not in known:
+        known["seat"] = forum.jurors.filter(user=user).select_related("organisation").first()
+    return known["seat"]
 
 
 def is_president(user: User, forum: Forum) -> bool:
@@ -71,7 +117,9 @@ def can_edit_jury(user: User, forum: Forum) -> bool:
 
 def put_forward_organisation_ids(user: User, forum: Forum) -> set[int]:
     """Participating organisations on whose behalf the person may put ideas forward."""
-    return organisation_ids(forum) & organisation_ids_with_role(user, Role.DELEGATE)
+    return participating_organisation_ids(user, forum) & organisation_ids_with_role(
+        user, Role.DELEGATE
+    )
 
 
 def can_put_forward(user: User, forum: Forum) -> bool:
@@ -145,4 +193,6 @@ def accompaniment_organisation_ids(user: User, forum: Forum) -> set[int]:
     `ideas.services.move_idea` requires it)."""
     if forum.stage != Stage.PUBLISHED:
         return set()
-    return organisation_ids(forum) & organisation_ids_with_role(user, Role.DELEGATE)
+    return participating_organisation_ids(user, forum) & organisation_ids_with_role(
+        user, Role.DELEGATE
+    )

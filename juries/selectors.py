@@ -3,50 +3,101 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from dataclasses import dataclass
 
-from django.db import connections
-from django.shortcuts import get_object_or_404
+from django.db import connections, router
+from django.http import Http404
 
-from innovation.models import Organisation, User
+from innovation.models import User
+from innovation.permissions import member_organisation_ids
+from innovation.sql import row_reader
 from juries import permissions
 from juries import results as scoring
 from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Score
 
+# What `_forum_access_query` built, per thread like Django's connections (the converters
+# belong to one), and dropped with the thread.
+_built = threading.local()
 
-def _columns(model, alias: str) -> str:
-    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
+
+def _forum_access_query(connection, member_count: int):
+    """The SQL of `forum_for_page` for a person of `member_count` organisations, and how to
+    read its rows, made once per thread: building them cost as much as running the query."""
+    built = getattr(_built, "queries", None)
+    if built is None:
+        built = _built.queries = {}
+    key = (connection.alias, member_count)
+    if key not in built or built[key][0] is not connection:
+        built[key] = (connection, _build_forum_access_query(connection, member_count))
+    return built[key][1]
+
+
+def _build_forum_access_query(connection, member_count: int):
+    quote = connection.ops.quote_name
+    forum_columns, forum_from = row_reader(Forum, connection)
+    seat_columns, seat_from = row_reader(Juror, connection)
+    participants = Forum._meta.get_field("organisations")
+    through = quote(participants.remote_field.through._meta.db_table)
+    forum_key, organisation_key = (
+        quote(participants.m2m_column_name()),
+        quote(participants.m2m_reverse_name()),
+    )
+    select = [f"f.{column}" for column in forum_columns] + [f"j.{c}" for c in seat_columns]
+    forum_id = f"f.{quote(Forum._meta.pk.column)}"
+    seat_forum = quote(Juror._meta.get_field("forum").column)
+    seat_user = quote(Juror._meta.get_field("user").column)
+    joins = [
+        f"LEFT JOIN {quote(Juror._meta.db_table)} j "
+        f"ON j.{seat_forum} = {forum_id} AND j.{seat_user} = %s"
+    ]
+    if member_count:
+        # Only the person's own organisations among the participants: one row, most often,
+        # and all that the permission checks need to know of them.
+        select.append(f"p.{organisation_key}")
+        joins.append(
+            f"LEFT JOIN {through} p ON p.{forum_key} = {forum_id} "
+            f"AND p.{organisation_key} IN ({', '.join(['%s'] * member_count)})"
+        )
+    else:
+        select.append("NULL")
+    sql = (
+        f"SELECT {', '.join(select)} FROM {quote(Forum._meta.db_table)} f {' '.join(joins)} "
+        f"WHERE {forum_id} = %s"
+    )
+    return sql, len(forum_columns), len(seat_columns), forum_from, seat_from
 
 
 def forum_for_page(user: User, pk: int) -> Forum:
-    """One visible forum, or a 404, with what the permission checks of every forum page read:
-    its participating organisations (`forum.organisations.all()`), and the person's seat on
-    its jury, handed to `permissions.juror_seat` so that it needs no query of its own."""
-    forum = get_object_or_404(permissions.visible_forums(user), pk=pk)
-    # Both lookups below run on every forum page. In plain SQL: through the ORM, compiling
-    # them cost several times running them (a prefetch alone took a fifth of a page).
-    organisations = list(
-        Organisation.objects.raw(
-            f"SELECT {_columns(Organisation, 'o')} FROM {Organisation._meta.db_table} o "
-            f"JOIN {Forum.organisations.through._meta.db_table} f ON f.organisation_id = o.id "
-            "WHERE f.forum_id = %s ORDER BY o.name",  # Organisation's own ordering
-            [forum.pk],
-        )
+    """One visible forum, or a 404, in one query: the forum's row, the person's seat on its
+    jury and which of their organisations take part in it. The visibility rule and every
+    permission check of the page then read those (`permissions.remember_access`).
+
+    In plain SQL: on the forum pages, building the ORM's queries for the same (the
+    visibility subquery, the forum, the seat, the participants) cost more than half of the
+    page once its content came from the shared cache."""
+    if not user.is_authenticated:
+        raise Http404
+    organisations = sorted(member_organisation_ids(user))
+    connection = connections[router.db_for_read(Forum)]
+    sql, forum_width, seat_width, forum_from, seat_from = _forum_access_query(
+        connection, len(organisations)
     )
-    # What `prefetch_related("organisations")` would have left on the forum.
-    queryset = forum.organisations.all()
-    queryset._result_cache = organisations
-    queryset._prefetch_done = True
-    forum._prefetched_objects_cache = {"organisations": queryset}
-    seats = Juror.objects.raw(
-        f"SELECT {_columns(Juror, 'j')} FROM {Juror._meta.db_table} j "
-        "WHERE j.forum_id = %s AND j.user_id = %s",
-        [forum.pk, user.pk],
-    )
-    seat = next(iter(seats), None)
-    if seat is not None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *organisations, pk])
+        rows = cursor.fetchall()
+    if not rows:
+        raise Http404
+    forum = forum_from(rows[0][:forum_width])
+    seat_values = rows[0][forum_width : forum_width + seat_width]
+    seat = None
+    if seat_values[0] is not None:  # its id: there is a seat
+        seat = seat_from(seat_values)
         seat.forum = forum
-    forum._juror_seats = {user.pk: seat}
+    participating = {row[-1] for row in rows if row[-1] is not None}
+    permissions.remember_access(user, forum, participating=participating, seat=seat)
+    if not permissions.can_view_forum(user, forum):
+        raise Http404
     return forum
 
 
@@ -65,7 +116,7 @@ def programme(forum: Forum) -> list[Pitch]:
 # organisation. The idea's text and author would only weigh down every cache refill.
 ROOM_PITCH_FIELDS = (
     "id",
-    "forum_id",  # read by the related manager: deferred, it would cost a query per pitch
+    "forum_id",
     "position",
     "organisation_id",
     "laureate",
@@ -78,8 +129,11 @@ ROOM_PITCH_FIELDS = (
 
 def room_programme(forum: Forum) -> list[Pitch]:
     """Pitches in order of passage, with only the columns the room pages display."""
+    # Not through `forum.pitches`, which would hang this forum instance on every pitch, and
+    # with it into the shared cache.
     return list(
-        forum.pitches.select_related("idea", "organisation")
+        Pitch.objects.filter(forum_id=forum.pk)
+        .select_related("idea", "organisation")
         .only(*ROOM_PITCH_FIELDS)
         .order_by("position", "id")
     )

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -55,17 +59,55 @@ def _number(value: float | None) -> str:
     return "" if value is None else formats.number_format(value, 2)
 
 
-def _page(request: HttpRequest, template: str, forum: Forum, context: dict, status: int = 200):
-    """Render a forum page with the flags its sub-navigation needs."""
+def _page(
+    request: HttpRequest,
+    template: str,
+    forum: Forum,
+    context: dict,
+    *,
+    active: str,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a forum page under its header and sub-navigation (`active`: the current tab),
+    which show the entries this person may use."""
     user = request.user
-    context = {
-        "forum": forum,
-        "nav_seat": permissions.juror_seat(user, forum) is not None,
-        "nav_room": permissions.can_run_room(user, forum),
-        "nav_results": permissions.can_see_results(user, forum),
-        **context,
-    }
+    header = _fixed(
+        "juries/_forum_header.html",
+        forum,
+        active=active,
+        nav_seat=permissions.juror_seat(user, forum) is not None,
+        nav_room=permissions.can_run_room(user, forum),
+        nav_results=permissions.can_see_results(user, forum),
+    )
+    context = {"forum": forum, "forum_head": _forum_head(), "forum_header": header, **context}
     return render(request, template, context, status=status)
+
+
+@lru_cache(maxsize=1)
+def _forum_head() -> SafeString:
+    """The forum pages' stylesheet and script: their static URLs are the process's."""
+    return mark_safe(render_fragment("juries/_head.html", {}))  # noqa: S308 (our template)
+
+
+_FORUM_FIELDS = tuple(field.attname for field in Forum._meta.concrete_fields)
+
+
+def _fixed(template: str, forum: Forum, **flags: bool | str) -> SafeString:
+    """A fragment of a forum page that shows only the forum's own columns and `flags` (its
+    title, date and stage, the tabs and buttons this person may use), rendered once per
+    process and reused: such fragments took a third of the time of a page whose content
+    comes from the shared cache. The CSRF token is a placeholder (`punch_csrf`)."""
+    row = tuple(getattr(forum, name) for name in _FORUM_FIELDS)
+    return _fixed_html(template, row, tuple(sorted(flags.items())), get_language())
+
+
+@lru_cache(maxsize=1024)
+def _fixed_html(template: str, row: tuple, flags: tuple, language: str) -> SafeString:
+    # Everything the template can read is in the key: every column of the forum (a change
+    # to any makes a new key, so nothing here is ever stale), the flags and the language.
+    # Hence a forum built from its row alone: its related rows are not for these templates.
+    forum = Forum.from_db(None, _FORUM_FIELDS, row)
+    return mark_safe(render_fragment(template, {"forum": forum, **dict(flags)}))  # noqa: S308
 
 
 # --- Forums ---------------------------------------------------------------------------------
@@ -139,6 +181,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     forum = selectors.forum_for_page(request.user, pk)
+    prefetch_related_objects([forum], "organisations")  # the quotas and the template list them
     user = request.user
     programme = selectors.programme(forum)
     put_forward_ids = permissions.put_forward_organisation_ids(user, forum)
@@ -173,6 +216,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criterion_form": CriterionForm(prefix="criterion"),
             "juror_form": JurorForm(prefix="juror"),
         },
+        active="detail",
     )
 
 
@@ -260,8 +304,7 @@ def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
     )
     quotas = [
         {"organisation": org, "taken": taken[org.pk]}
-        for org in forum.organisations.all()
-        if org.pk in organisation_ids
+        for org in forum.organisations.filter(pk__in=organisation_ids)
     ]
     return render(
         request, "juries/pitch_form.html", {"form": form, "forum": forum, "quotas": quotas}
@@ -353,6 +396,12 @@ _ITEM_SEPARATOR = mark_safe("<!--juror-part-->")
 # as the CSRF placeholder of innovation.caching).
 _NOTE_HOLE = "juror-note-hole-5b0e1f"
 
+# Where the scoring page cached for every juror takes the juror's form and programme lines:
+# HTML comments, which no escaped text can contain.
+_HOLE = re.compile(r"<!--juror-hole:([a-z]+)-->")
+_FORM_HOLE = mark_safe("<!--juror-hole:form-->")
+_PROGRAMME_HOLE = mark_safe("<!--juror-hole:programme-->")
+
 
 def _value_hole(criterion_id: int) -> str:
     return f"juror-mark-hole-5b0e1f-{criterion_id}"
@@ -387,12 +436,38 @@ def _score_shared(forum: Forum) -> dict:
                 "open": forum.stage == Stage.OPEN,
             },
         )
+    # The page under its header, for a juror who scores the pitch on stage (its form goes in
+    # the hole) and for one who does not (its organisation's juror, or nothing on stage).
+    page = {
+        scoring: _HOLE.split(
+            render_fragment(
+                "juries/_score_body.html",
+                {
+                    "forum": forum,
+                    "open": forum.stage == Stage.OPEN,
+                    "current": current,
+                    "current_form": _FORM_HOLE if scoring else "",
+                    "programme_items": _PROGRAMME_HOLE if programme else "",
+                },
+            )
+        )
+        for scoring in (True, False)
+    }
     return {
         "items": items,
         "current": current,
         "form_html": form_html,
         "criterion_ids": [criterion.pk for criterion in grid],
+        "page": page,
     }
+
+
+def _fill_holes(pieces: list[str], values: dict[str, str]) -> SafeString:
+    """A page split on its holes (text, hole name, text…) with each hole's value put in, in
+    one pass: nothing put in is searched for holes."""
+    return mark_safe(  # noqa: S308 (our own templates, auto-escaped)
+        "".join(values[piece] if index % 2 else piece for index, piece in enumerate(pieces))
+    )
 
 
 def _programme_items(items: list[tuple], seat: Juror, marks: dict) -> SafeString:
@@ -432,7 +507,9 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     forum = selectors.forum_for_page(request.user, pk)
     seat = _juror_or_403(request, forum)
     shared = cached(
-        "juries:score",
+        # A new name whenever the value's shape changes: while a deploy rolls out, processes
+        # still running the previous code share the cache.
+        "juries:score-page",
         [forum.pk, forum.stage, forum.current_pitch_id],
         ROOM_SCOPES,
         lambda: _score_shared(forum),
@@ -443,6 +520,11 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     current_form = None
     if scoring_current:
         current_form = _fill_score_form(request, shared, marks.get(current.pk, {}), note)
+    programme_items = _programme_items(shared["items"], seat, marks)
+    content = _fill_holes(
+        shared["page"][scoring_current],
+        {"form": current_form or "", "programme": programme_items},
+    )
     return _page(
         request,
         "juries/score_page.html",
@@ -453,10 +535,10 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "current_form": current_form,
             "marks": marks,
-            "programme_items": _programme_items(shared["items"], seat, marks),
-            "criteria_count": len(shared["criterion_ids"]),
-            "open": forum.stage == Stage.OPEN,
+            "programme_items": programme_items,
+            "content": content,
         },
+        active="score",
     )
 
 
@@ -528,6 +610,7 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
             "scored": pitch.pk in marks,
         },
         status=status,
+        active="score",
     )
 
 
@@ -588,6 +671,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             "body": punch_csrf(request, body),
             "can_close": permissions.can_close_scoring(request.user, forum),
         },
+        active="board",
     )
 
 
@@ -626,6 +710,7 @@ def timer(request: HttpRequest, pk: int) -> HttpResponse:
         "juries/timer.html",
         forum,
         {"forum": forum, "current": current, "following": following},
+        active="timer",
     )
 
 
@@ -633,7 +718,8 @@ def timer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _results_shared(forum: Forum) -> dict:
-    """The ranking (as data) and its rendered table and method (cached per forum)."""
+    """The ranking's numbers by pitch id (plain data: quick to read back) and its rendered
+    table and method (cached per forum)."""
     # The numbers change only with the forum's rows; titles and names (other scopes) change
     # more often, and then only the table is built again.
     # The pitches are read first, so the numbers' key names them: what the build reads comes
@@ -656,7 +742,8 @@ def _results_shared(forum: Forum) -> dict:
             "method_colleges": METHOD_COLLEGES_FR if forum.college_weighting else "",
         },
     )
-    return {"rows": rows, "html": html}
+    shown = {row.pitch.pk for row in rows}
+    return {"ranking": [result for result in computed if result.pitch in shown], "html": html}
 
 
 @login_required
@@ -665,19 +752,28 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_see_results(request.user, forum):
         raise PermissionDenied
     # The same for the whole jury and the delegates running the forum; only the buttons
-    # above differ, rendered on each request.
-    shared = cached("juries:results", [forum.pk], ROOM_SCOPES, lambda: _results_shared(forum))
+    # above differ. (A new name whenever the value's shape changes, as for the scoring page.)
+    shared = cached(
+        "juries:results-ranking", [forum.pk], ROOM_SCOPES, lambda: _results_shared(forum)
+    )
+    actions = _fixed(
+        "juries/_results_actions.html",
+        forum,
+        can_deliberate=permissions.can_deliberate(request.user, forum),
+        can_publish=permissions.can_publish(request.user, forum),
+    )
     return _page(
         request,
         "juries/results.html",
         forum,
         {
             "forum": forum,
-            "rows": shared["rows"],
+            # The table is in `body`; the numbers as data, by pitch id.
+            "ranking": shared["ranking"],
+            "actions": punch_csrf(request, actions),
             "body": punch_csrf(request, shared["html"]),
-            "can_deliberate": permissions.can_deliberate(request.user, forum),
-            "can_publish": permissions.can_publish(request.user, forum),
         },
+        active="results",
     )
 
 
@@ -712,6 +808,7 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
         forum,
         {"forum": forum, "form": form, "lines": lines},
         status=400 if form.is_bound and form.errors else 200,
+        active="results",
     )
 
 
@@ -765,6 +862,7 @@ def palmares(request: HttpRequest, pk: int) -> HttpResponse:
                 Idea.State.DEPLOYED,
             },
         },
+        active="palmares",
     )
 
 

@@ -287,8 +287,8 @@ def test_results_share_the_ranking_but_not_the_buttons(client, closed):
         return response.content.decode().split("<table", 1)[1].split("</table>", 1)[0]
 
     assert table(delegate_page) == table(juror_page)
-    assert [row.pitch for row in juror_page.context["rows"]] == [
-        row.pitch for row in delegate_page.context["rows"]
+    assert [row.pitch for row in juror_page.context["ranking"]] == [
+        row.pitch for row in delegate_page.context["ranking"]
     ]
     assert "Publier le palmarès" in delegate_page.content.decode()
     assert "Publier le palmarès" not in juror_page.content.decode()
@@ -316,6 +316,40 @@ def test_results_are_hidden_until_closing_whatever_the_cache(client, arena):
     client.force_login(arena.delegate)
 
     assert client.get(results_url(arena)).status_code == 403
+
+
+# --- Header and buttons, rendered once per process for each forum row and set of rights -----
+
+
+@pytest.mark.django_db
+def test_room_pages_show_a_renamed_forum_and_its_new_stage_on_the_next_request(client, arena):
+    client.force_login(arena.jurors[0].user)  # the president: scoring page and live board
+    for url in (score_url(arena), board_url(arena)):
+        client.get(url)
+
+    Forum.objects.filter(pk=arena.forum.pk).update(title="Forum renommé", place="Lille")
+    pages = [client.get(url).content.decode() for url in (score_url(arena), board_url(arena))]
+    services.close_scoring(arena.forum, actor=arena.delegate)
+    closed = client.get(score_url(arena)).content.decode()
+
+    for body in pages:
+        assert "Forum renommé" in body
+        assert "Lille" in body
+    results_tab = f'href="{results_url(arena)}"'
+    assert results_tab not in pages[0]
+    assert results_tab in closed
+
+
+@pytest.mark.django_db
+def test_the_tabs_follow_each_persons_rights_on_the_same_forum(client, arena):
+    client.force_login(arena.jurors[0].user)  # the president runs the room
+    president = client.get(score_url(arena)).content.decode()
+    client.force_login(arena.jurors[1].user)
+    juror = client.get(score_url(arena)).content.decode()
+
+    board_tab = f'href="{board_url(arena)}"'
+    assert board_tab in president
+    assert board_tab not in juror
 
 
 # --- Queries: warm never costs more than cold -------------------------------------------------

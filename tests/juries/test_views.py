@@ -352,8 +352,12 @@ def test_results_page_shows_raw_and_normalised_scores_and_the_method(client, are
     response = client.get(reverse("juries:results", args=[arena.forum.pk]))
 
     body = response.content.decode()
-    rows = response.context["rows"]
-    assert [row.pitch for row in rows] == [arena.pitches[1], arena.pitches[2], arena.pitches[0]]
+    rows = response.context["ranking"]
+    assert [row.pitch for row in rows] == [
+        arena.pitches[1].pk,
+        arena.pitches[2].pk,
+        arena.pitches[0].pk,
+    ]
     assert rows[0].raw == pytest.approx(8)  # (2*9 + 6) / 3
     assert "Note normalisée" in body
     assert "Classement : par note normalisée décroissante" in body
@@ -566,7 +570,7 @@ def test_results_and_palmares_queries_do_not_grow(client, django_assert_max_num_
         palmares = client.get(reverse("juries:palmares", args=[arena.forum.pk]))
 
     assert response.status_code == palmares.status_code == 200
-    assert len(response.context["rows"]) == count
+    assert len(response.context["ranking"]) == count
 
 
 @pytest.mark.django_db

@@ -57,7 +57,17 @@ for email, urls in pages.items():
             frames = [frame for frame in frames if "/.venv/" not in frame.filename]
             where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
             statuses[email + " " + url] = f"{error!r} at {where}"
-print(json.dumps(statuses))
+# The hand-written SELECTs read values as the ORM does (SQLite gives naive datetimes and
+# integer booleans unless Django's converters run).
+from innovation.auth import load_person
+mismatches = []
+for person in User.objects.all():
+    loaded = load_person(person.pk)
+    for field in User._meta.concrete_fields:
+        mine, orms = getattr(loaded, field.attname), getattr(person, field.attname)
+        if mine != orms or type(mine) is not type(orms):
+            mismatches.append(f"{person.email} {field.attname}: {mine!r} != {orms!r}")
+print(json.dumps({"statuses": statuses, "mismatches": mismatches}))
 """
 
 
@@ -87,6 +97,8 @@ def test_each_role_main_pages_work_on_the_sqlite_demo(tmp_path):
         text=True,
     )
     assert walked.returncode == 0, walked.stderr[-3000:]
-    statuses = json.loads(walked.stdout.strip().splitlines()[-1])
+    result = json.loads(walked.stdout.strip().splitlines()[-1])
+    statuses = result["statuses"]
+    assert result["mismatches"] == []
     assert len(statuses) == sum(map(len, PAGES.values())) + 3
     assert {page: codes for page, codes in statuses.items() if codes != [200, 200]} == {}

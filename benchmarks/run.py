@@ -4,14 +4,17 @@
    a marker table remembers the sizes, and the seeding is skipped when they match.
 2. gunicorn (2 workers × 4 threads) with innovation.settings_bench: production settings on
    plain HTTP over loopback, DEBUG off.
-3. wrk on each page (a bare baseline Django view first), logged in as the role that uses
-   it; the SQL queries of one request are counted separately with Django's test client.
+3. wrk on each page, logged in as the role that uses it, in rounds: the page, then the bare
+   baseline Django view with an agent's session and without one, back to back; medians of
+   the rounds. The SQL queries of one request are counted separately with Django's test
+   client, and the CPU time of one warm request is measured in process.
 4. Timed operations: the follow-up reminder sweep, the forum results, 50 jurors scoring at
    once, 200 registrations to a 20-seat breakfast.
 
 Prints figures, asserts nothing: the targets are read from the table (docs/performance.md).
 
-    .venv/bin/python benchmarks/run.py [--duration 10] [--seed-args "--small"] [--pages-only]
+    .venv/bin/python benchmarks/run.py [--duration 4] [--rounds 3] [--seed-args "--small"]
+                                       [--only NAME] [--pages-only | --operations-only]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -250,10 +254,31 @@ def run_wrk(wrk: str, url: str, session: str, seconds: int, threads: int, connec
 # --- Report ----------------------------------------------------------------------------------
 
 
-def table(rows: list[dict], baseline: dict, anonymous: dict) -> str:
-    """Ratios to the bare view requested with a logged-in session, as every page is (the
-    session and the person are read on every request), measured just before each page; the
-    last ratio is to the bare view without a session, measured once at the start."""
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def summarise(rounds: list[dict]) -> dict:
+    """One page's rounds (each: the page, then the bare view with a session and without,
+    measured back to back) as medians: of the page's own figures, and of each round's ratios,
+    so that a round the machine slowed down as a whole still compares like with like."""
+    page = [r["page"] for r in rounds]
+    return {
+        "rps": _median([m["rps"] for m in page]),
+        "p50_us": _median([m["p50_us"] for m in page]),
+        "p95_us": _median([m["p95_us"] for m in page]),
+        "reference_rps": _median([r["reference"]["rps"] for r in rounds]),
+        "ratio": _median([r["page"]["rps"] / r["reference"]["rps"] for r in rounds]),
+        "p95_ratio": _median([r["page"]["p95_us"] / r["reference"]["p95_us"] for r in rounds]),
+        "anonymous_ratio": _median([r["page"]["rps"] / r["anonymous"]["rps"] for r in rounds]),
+        "flag": any(m["not_200"] or m["socket_errors"] for m in page),
+    }
+
+
+def table(rows: list[dict], references: list[dict], anonymous: list[dict]) -> str:
+    """Per page, the median of its rounds; ratios to the bare view requested with a logged-in
+    session (as every page is: the session and the person are read on every request) and
+    without one, each measured in the same round as the page."""
     header = (
         f"| {'Page':<28} | {'Rôle':<10} | {'req/s':>6} | {'p50 ms':>6} | {'p95 ms':>6} | "
         f"{'réf. req/s':>10} | {'× réf.':>6} | {'p95/réf.':>8} | {'× anonyme':>9} | "
@@ -262,27 +287,28 @@ def table(rows: list[dict], baseline: dict, anonymous: dict) -> str:
     rule = "|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|"
     lines = [header, rule]
 
-    def line(name, role, measure, reference, queries="", cold_ms=None):
-        ratio = measure["rps"] / reference["rps"]
-        p95_ratio = measure["p95_us"] / reference["p95_us"]
-        anonymous_ratio = measure["rps"] / anonymous["rps"]
-        flag = "" if not measure["not_200"] and not measure["socket_errors"] else " ⚠"
+    def line(name, role, summary, queries="", cold_ms=None):
+        flag = " ⚠" if summary["flag"] else ""
         cold = f"{cold_ms:.0f}" if cold_ms is not None else ""
         lines.append(
-            f"| {name + flag:<28} | {role:<10} | {measure['rps']:>6.0f} | "
-            f"{measure['p50_us'] / 1000:>6.1f} | {measure['p95_us'] / 1000:>6.1f} | "
-            f"{reference['rps']:>10.0f} | {ratio:>5.2f}× | {p95_ratio:>7.1f}× | "
-            f"{anonymous_ratio:>8.2f}× | {queries:>15} | {cold:>10} |"
+            f"| {name + flag:<28} | {role:<10} | {summary['rps']:>6.0f} | "
+            f"{summary['p50_us'] / 1000:>6.1f} | {summary['p95_us'] / 1000:>6.1f} | "
+            f"{summary['reference_rps']:>10.0f} | {summary['ratio']:>5.2f}× | "
+            f"{summary['p95_ratio']:>7.1f}× | {summary['anonymous_ratio']:>8.2f}× | "
+            f"{queries:>15} | {cold:>10} |"
         )
 
-    line("vue nue, session d'agent", "agent", baseline, baseline, "2/2")
-    line("vue nue sans session", "anonyme", anonymous, baseline, "0/0")
+    # The bare views themselves: the medians of every round of the run.
+    both = list(zip(references, anonymous, strict=True))
+    pairs = [{"page": r, "reference": r, "anonymous": a} for r, a in both]
+    line("vue nue, session d'agent", "agent", summarise(pairs), "2/2")
+    pairs = [{"page": a, "reference": r, "anonymous": a} for r, a in both]
+    line("vue nue sans session", "anonyme", summarise(pairs), "0/0")
     for row in rows:
         line(
             row["name"],
             row["role"],
-            row["measure"],
-            row["baseline"],
+            summarise(row["rounds"]),
             f"{row['queries']}/{row['cold_queries']}",
             row["cold_ms"],
         )
@@ -312,7 +338,10 @@ def main() -> None:
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     )
     parser.add_argument("--seed-args", default="", help='Passed to seed_scale, e.g. "--small".')
-    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page.")
+    parser.add_argument(
+        "--duration", type=int, default=4, help="Seconds of each measure (3 per round)."
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds per page.")
     parser.add_argument("--warmup", type=int, default=2, help="Seconds of warm-up per page.")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
@@ -354,31 +383,39 @@ def main() -> None:
             server.wait_ready()
             log(f"gunicorn prêt ({args.workers} workers × {args.worker_threads} threads)")
 
-            def measure(url: str, session: str) -> dict:
-                if args.warmup:
-                    run_wrk(wrk, url, session, args.warmup, args.threads, args.connections)
-                return run_wrk(wrk, url, session, args.duration, args.threads, args.connections)
+            def load(url: str, session: str, seconds: int) -> dict:
+                return run_wrk(wrk, url, session, seconds, args.threads, args.connections)
 
-            anonymous = measure(f"{server.url}/bench/baseline/", "")
-            log(f"vue nue sans session : {anonymous['rps']:.0f} req/s")
-            baseline = measure(f"{server.url}/bench/baseline/", built.sessions["agent"])
-            log(f"référence (vue nue, session d'agent) : {baseline['rps']:.0f} req/s")
-            rows = []
+            bare = f"{server.url}/bench/baseline/"
+            agent = built.sessions["agent"]
+            load(bare, agent, args.warmup or 1)
+            references, anonymous, rows = [], [], []
             for page in pages:
-                # The machine's speed drifts (shared cores): each page is compared with the
-                # bare view measured just before it, with the same session.
-                neighbour = measure(f"{server.url}/bench/baseline/", built.sessions["agent"])
-                result = measure(server.url + page.url, page.session)
+                if args.warmup:
+                    load(server.url + page.url, page.session, args.warmup)
+                # The machine's speed drifts (shared cores): each round measures the page and
+                # both bare views back to back, and the ratios are taken within the round.
+                rounds = []
+                for _ in range(args.rounds):
+                    rounds.append(
+                        {
+                            "page": load(server.url + page.url, page.session, args.duration),
+                            "reference": load(bare, agent, args.duration),
+                            "anonymous": load(bare, "", args.duration),
+                        }
+                    )
+                references += [r["reference"] for r in rounds]
+                anonymous += [r["anonymous"] for r in rounds]
+                summary = summarise(rounds)
                 log(
-                    f"{page.name} : {result['rps']:.0f} req/s "
-                    f"(vue nue juste avant : {neighbour['rps']:.0f})"
+                    f"{page.name} : {summary['rps']:.0f} req/s, "
+                    f"{summary['ratio']:.2f}× la vue nue avec session"
                 )
                 rows.append(
                     {
                         "name": page.name,
                         "role": page.role,
-                        "measure": result,
-                        "baseline": neighbour,
+                        "rounds": rounds,
                         "queries": page.queries,
                         "cold_queries": page.cold_queries,
                         "cold_ms": page.cold_ms,
@@ -388,21 +425,24 @@ def main() -> None:
         finally:
             server.stop()
         report += [
-            f"Charge : wrk {args.threads} threads, {args.connections} connexions, "
-            f"{args.duration} s par page (après {args.warmup} s de chauffe), "
+            f"Charge : wrk {args.threads} threads, {args.connections} connexions ; par page, "
+            f"{args.warmup} s de chauffe puis {args.rounds} tours de {args.duration} s "
+            "(la page, la vue nue avec session, la vue nue sans session) ; médianes des tours, "
+            f"rapports pris dans chaque tour ; "
             f"gunicorn {args.workers} workers × {args.worker_threads} threads, "
             f"{os.cpu_count()} cœurs.",
             "",
-            table(rows, baseline, anonymous),
+            table(rows, references, anonymous),
             "",
             cpu_table(rows, baseline_cpu),
         ]
-        failures = [r for r in rows if r["measure"]["not_200"] or r["measure"]["socket_errors"]]
-        for row in failures:
-            report.append(
-                f"⚠ {row['name']} : {row['measure']['not_200']} réponses non-200, "
-                f"{row['measure']['socket_errors']} erreurs de connexion"
-            )
+        for row in rows:
+            not_200 = sum(r["page"]["not_200"] for r in row["rounds"])
+            errors = sum(r["page"]["socket_errors"] for r in row["rounds"])
+            if not_200 or errors:
+                report.append(
+                    f"⚠ {row['name']} : {not_200} réponses non-200, {errors} erreurs de connexion"
+                )
         report.append("")
     if not args.pages_only:
         for operation in (

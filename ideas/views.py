@@ -45,6 +45,8 @@ from innovation.web import add_errors, safe_next
 
 # Cached pages read the tables of these scopes (names of people and organisations included).
 IDEA_SCOPES = ("ideas", "people")
+# For what shows or sorts by vote counts (innovation.caching: votes have their own scope).
+VOTE_SCOPES = (*IDEA_SCOPES, "votes")
 
 
 def _query_key(query: QueryDict) -> tuple:
@@ -64,10 +66,12 @@ def _filter_form(idea_filter: IdeaFilter, *, show_states: bool) -> str:
     )
 
 
-def _mark_votes(html: str, voted: set[int]) -> SafeString:
-    """Put the person's badges into a cached list."""
+def _mark_votes(html: str, votes: dict[int, tuple[int, bool]]) -> SafeString:
+    """Put each row's vote count and the person's badge into a cached list
+    (`selectors.row_votes`)."""
     badge = format_html(' <span class="badge text-bg-light">{}</span>', _("vous soutenez"))
-    return fill_row_marks(html, "voted", lambda pk: badge if pk in voted else "")
+    html = fill_row_marks(html, "voted", lambda pk: badge if votes.get(pk, (0, False))[1] else "")
+    return fill_row_marks(html, "votes", lambda pk: str(votes.get(pk, (0, False))[0]))
 
 
 @login_required
@@ -122,15 +126,20 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         )
         return (form_html, *listing())
 
+    # The rows' counts are filled per request: only an order by votes depends on them.
+    by_votes = any("vote_count" in value for value in request.GET.getlist("ordering"))
     form_html, html, ids = cached(
-        "ideas:list", (audience, owner, _query_key(request.GET)), IDEA_SCOPES, parts
+        "ideas:list",
+        (audience, owner, _query_key(request.GET)),
+        VOTE_SCOPES if by_votes else IDEA_SCOPES,
+        parts,
     )
     return render(
         request,
         "ideas/idea_list.html",
         {
             "filter_form": mark_safe(form_html),  # noqa: S308 (our template, auto-escaped)
-            "listing": _mark_votes(html, selectors.voted_idea_ids(user, ids)),
+            "listing": _mark_votes(html, selectors.row_votes(user, ids)),
             "query": query.urlencode(),
             "can_export": permissions.can_manage_pipeline(user),
         },
@@ -219,7 +228,7 @@ def board(request: HttpRequest) -> HttpResponse:
         )
 
     # The filter form offers the person's organisations, the board shows the pipeline's.
-    html = cached("ideas:board", (pipeline, audience, here), IDEA_SCOPES, body)
+    html = cached("ideas:board", (pipeline, audience, here), VOTE_SCOPES, body)
     return render(
         request,
         "ideas/idea_board.html",

@@ -1,7 +1,8 @@
 """Rendered fragments shared between requests, invalidated by what the database writes.
 
 Every cached value is stored with the *generations* of the scopes it was built from (one
-counter per scope in the cache: "ideas", "juries", "rituals", "people", "notifications"),
+counter per scope in the cache: "ideas", "votes", "juries", "rituals", "people",
+"notifications"),
 and served only while they are still the current ones (one `get_many` fetches both).
 A generation changes when a transaction that wrote to a table of its scope commits: the
 database connection itself watches every INSERT, UPDATE and DELETE that Django sends
@@ -59,6 +60,13 @@ _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', r
 _LAST_LOGIN_ONLY = re.compile(
     r'^\s*UPDATE\s+"innovation_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE'
 )
+# Votes are the most frequent write of all. They have a scope of their own ("votes"): the
+# fragments that show or sort by vote counts depend on it, the others (and the idea lists,
+# whose counts are filled in per request) stay valid when someone votes.
+VOTE_TABLE = "ideas_vote"
+_VOTE_COUNT_ONLY = re.compile(
+    r'^\s*UPDATE\s+"ideas_idea"\s+SET\s+"vote_count"\s*=[^,]*?\sWHERE\s', re.IGNORECASE
+)
 
 _MISSING = object()
 
@@ -74,6 +82,8 @@ def scopes_written(sql: str) -> frozenset[str]:
     table = match.group(1).lower()
     if table == "innovation_user" and _LAST_LOGIN_ONLY.match(sql):
         return frozenset()
+    if table == VOTE_TABLE or (table == "ideas_idea" and _VOTE_COUNT_ONLY.match(sql)):
+        return frozenset({"votes"})
     return frozenset(scope for prefix, scope in _TABLE_SCOPES if table.startswith(prefix))
 
 

@@ -73,14 +73,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "top_ideas": caching.render_fragment("_home_top_ideas.html", context),
         }
 
-    shared = caching.cached("home", [audience, timezone.localdate()], ["ideas", "people"], build)
+    # The most supported ideas: their order and counts follow the votes.
+    shared = caching.cached(
+        "home", [audience, timezone.localdate()], ["ideas", "votes", "people"], build
+    )
     return render(
         request,
         "home.html",
         {
             # Theirs alone, kept like any other fragment until an idea changes.
             "my_ideas_html": caching.punch_csrf(
-                request, caching.cached("home:mine", [user.pk], ["ideas"], my_ideas)
+                request, caching.cached("home:mine", [user.pk], ["ideas", "votes"], my_ideas)
             ),
             "campaigns_html": caching.punch_csrf(request, shared["campaigns"]),
             "top_ideas_html": caching.punch_csrf(request, shared["top_ideas"]),

@@ -104,6 +104,30 @@ def test_vote_shows_its_badge_on_the_next_request(client, agent):
 
 
 @pytest.mark.django_db
+def test_a_vote_leaves_the_cached_list_but_its_count_shows_at_once(client, agent):
+    idea = IdeaFactory(organisation=agent.organisation, vote_count=0)
+    voters = AgentFactory.create_batch(2, organisation=agent.organisation)
+    client.force_login(agent)
+    plain = reverse("ideas:list")
+    by_votes = f"{plain}?ordering=-vote_count"
+    row = re.compile(rf'href="{idea.get_absolute_url()}".*?<td class="text-end">(\d+)</td>', re.S)
+    assert row.search(page(client, plain))[1] == "0"
+    page(client, by_votes)
+    warm = count_queries(client, plain)
+    assert count_queries(client, by_votes) == warm
+
+    for voter in voters:
+        services.cast_vote(idea, voter=voter)
+
+    # The plain list is still served from the cache (no more queries than warm), with the
+    # count of now; the list sorted by votes, whose order they change, is built again.
+    assert count_queries(client, plain) == warm
+    assert row.search(page(client, plain))[1] == "2"
+    assert count_queries(client, by_votes) > warm
+    assert row.search(page(client, by_votes))[1] == "2"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("first", ["coauthor", "colleague"])
 def test_own_idea_of_another_organisation_stays_with_its_coauthor(client, first):
     home, elsewhere = OrganisationFactory(), OrganisationFactory()

@@ -17,8 +17,19 @@ from tests.factories import AgentFactory, IdeaFactory
     ("sql", "scopes"),
     [
         ('SELECT "ideas_idea"."id" FROM "ideas_idea"', set()),
-        ('INSERT INTO "ideas_vote" ("idea_id") VALUES (%s)', {"ideas"}),
-        ('UPDATE "ideas_idea" SET "vote_count" = ("ideas_idea"."vote_count" + %s)', {"ideas"}),
+        ('INSERT INTO "ideas_vote" ("idea_id") VALUES (%s)', {"votes"}),
+        ('DELETE FROM "ideas_vote" WHERE "ideas_vote"."id" IN (%s)', {"votes"}),
+        (
+            'UPDATE "ideas_idea" SET "vote_count" = ("ideas_idea"."vote_count" + %s) '
+            'WHERE "ideas_idea"."id" = %s',
+            {"votes"},
+        ),
+        (
+            'UPDATE "ideas_idea" SET "vote_count" = %s, "state" = %s WHERE "ideas_idea"."id" = %s',
+            {"ideas"},
+        ),
+        ('UPDATE "ideas_idea" SET "comment_count" = %s WHERE "id" = %s', {"ideas"}),
+        ('INSERT INTO "ideas_votelog" ("idea_id") VALUES (%s)', {"ideas"}),
         ('DELETE FROM "juries_score" WHERE "id" = %s', {"juries"}),
         ("  insert into rituals_registration (id) values (1)", {"rituals"}),
         ('UPDATE "innovation_user" SET "first_name" = %s WHERE "id" = %s', {"people"}),
@@ -37,10 +48,26 @@ def test_scopes_written_reads_the_table_of_each_write(sql, scopes):
 def test_a_queryset_update_moves_the_generation_without_any_signal():
     idea = IdeaFactory()
     before = caching.generations(["ideas", "people"])
-    Idea.objects.filter(pk=idea.pk).update(vote_count=7)
+    Idea.objects.filter(pk=idea.pk).update(title="Autre titre")
     after = caching.generations(["ideas", "people"])
     assert after[0] != before[0]
     assert after[1] == before[1]
+
+
+@pytest.mark.django_db
+def test_a_vote_moves_the_votes_generation_only():
+    from ideas import services
+    from tests.factories import AgentFactory
+
+    idea = IdeaFactory(state=Idea.State.SUBMITTED)
+    voter = AgentFactory(organisation=idea.organisation)
+    before = caching.generations(["ideas", "votes"])
+
+    assert services.cast_vote(idea, voter=voter)
+
+    after = caching.generations(["ideas", "votes"])
+    assert after[0] == before[0]  # idea lists, board columns… stay valid
+    assert after[1] != before[1]
 
 
 @pytest.mark.django_db
@@ -76,7 +103,7 @@ def test_the_generation_moves_when_the_transaction_commits_not_before():
     idea = IdeaFactory()
     before = caching.generations(["ideas"])
     with transaction.atomic():
-        Idea.objects.filter(pk=idea.pk).update(vote_count=3)
+        Idea.objects.filter(pk=idea.pk).update(comment_count=3)
         assert caching.generations(["ideas"]) == before  # readers still see the old rows
     assert caching.generations(["ideas"]) != before
 
@@ -86,12 +113,12 @@ def test_a_rolled_back_write_moves_nothing_and_a_savepoint_keeps_the_outer_write
     idea = IdeaFactory()
     before = caching.generations(["ideas", "rituals"])
     with pytest.raises(RuntimeError), transaction.atomic():
-        Idea.objects.filter(pk=idea.pk).update(vote_count=3)
+        Idea.objects.filter(pk=idea.pk).update(comment_count=3)
         raise RuntimeError
     assert caching.generations(["ideas", "rituals"]) == before
 
     with transaction.atomic():
-        Idea.objects.filter(pk=idea.pk).update(vote_count=4)
+        Idea.objects.filter(pk=idea.pk).update(comment_count=4)
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:

@@ -25,7 +25,7 @@ from innovation.models import Notification, User
 from juries.models import Forum, JurorNote, Score, ScoreEvent
 from rituals.models import Occurrence, Registration, Ritual
 
-BACKEND = settings.AUTHENTICATION_BACKENDS[-1]
+BACKEND = "innovation.auth.PersonBackend"  # the one that loads people (settings)
 
 
 @dataclass

@@ -239,15 +239,16 @@ def record_followup(
 # --- The reminder sweep --------------------------------------------------------------------
 
 
+def _delegate_grants(organisation_ids):
+    return RoleGrant.objects.filter(
+        organisation_id__in=list(organisation_ids), role=Role.DELEGATE, user__is_active=True
+    )
+
+
 def delegates_by_organisation(organisation_ids) -> dict[int, list[User]]:
     """Active delegates of each organisation, in one query."""
-    grants = RoleGrant.objects.filter(
-        organisation_id__in=list(organisation_ids),
-        role=Role.DELEGATE,
-        user__is_active=True,
-    ).select_related("user")
     result: dict[int, list[User]] = defaultdict(list)
-    for grant in grants:
+    for grant in _delegate_grants(organisation_ids).select_related("user"):
         result[grant.organisation_id].append(grant.user)
     return result
 
@@ -278,9 +279,9 @@ def plan_reminders(now: datetime.datetime) -> int:
     moments_by_day: dict[datetime.date, dict[str, datetime.datetime]] = {}
     rows = []
     for followup_id, due_on in candidates:
-        moments = moments_by_day.get(due_on) or moments_by_day.setdefault(
-            due_on, reminder_moments(due_on)
-        )
+        if due_on not in moments_by_day:
+            moments_by_day[due_on] = reminder_moments(due_on)
+        moments = moments_by_day[due_on]
         for kind, moment in moments.items():
             if moment > now or (followup_id, kind) in existing:
                 continue
@@ -357,10 +358,8 @@ def _recipients(followups: list[dict]) -> tuple[dict, dict, dict]:
         for row in User.objects.filter(pk__in=sponsor_ids - {None}).values_list(*RECIPIENT_FIELDS)
     }
     delegates: dict[int, list[Recipient]] = defaultdict(list)
-    for organisation_id, *person in RoleGrant.objects.filter(
-        organisation_id__in={followup["mandate__organisation_id"] for followup in followups},
-        role=Role.DELEGATE,
-        user__is_active=True,
+    for organisation_id, *person in _delegate_grants(
+        {followup["mandate__organisation_id"] for followup in followups}
     ).values_list("organisation_id", *(f"user__{field}" for field in RECIPIENT_FIELDS)):
         delegates[organisation_id].append(Recipient(*person))
     return team, sponsors, delegates
@@ -386,8 +385,8 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
         team, sponsors, delegates = _recipients(list(followups.values()))
         wordings = _wordings()
         today = timezone.localtime(now).date()
-        dates: dict[datetime.date, str] = {}
-        moments_by_day: dict[datetime.date, dict[str, datetime.datetime]] = {}
+        # Per due date, once: its wording ("lundi 16 février 2026") and reminder moments.
+        days: dict[datetime.date, tuple[str, dict[str, datetime.datetime]]] = {}
         # "/mandats/points/0/" → the prefix every follow-up's address shares.
         url_prefix = reverse("ideas:followup_record", args=[0]).removesuffix("0/")
         # The whole batch is written in a few statements (not a few per reminder): the rows
@@ -396,13 +395,13 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
         for pk, followup_id, kind in reminders:
             followup = followups[followup_id]
             due_on = followup["due_on"]
-            if due_on not in dates:
-                dates[due_on] = formats.date_format(due_on, "l j F Y")
-                moments_by_day[due_on] = reminder_moments(due_on)
+            if due_on not in days:
+                days[due_on] = (formats.date_format(due_on, "l j F Y"), reminder_moments(due_on))
+            date, moments = days[due_on]
             if (
                 followup["recorded_at"] is not None
                 or followup["mandate__state"] != Mandate.State.ACTIVE
-                or is_stale(kind, due_on, now, moments_by_day[due_on])
+                or is_stale(kind, due_on, now, moments)
             ):
                 skipped.append(pk)
                 continue
@@ -414,7 +413,7 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
             values = {
                 "title": followup["mandate__idea__title"],
                 "number": followup["number"],
-                "date": dates[due_on],
+                "date": date,
                 "late": (today - due_on).days,
             }
             subject, body = wordings[kind]

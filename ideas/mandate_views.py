@@ -63,22 +63,27 @@ PARTY_ORDER = [party for party, _label in Signature.Party.choices]
 
 def _overview(user: User, today: datetime.date) -> QuerySet[Mandate]:
     """Visible mandates with their next open follow-up; overdue ones first."""
-    return (
+    return _overdue_first(
         perms.visible_mandates(user)
         .select_related("idea", "organisation", "sponsor", "client_direction")
         .annotate(
             next_due=Min("followups__due_on", filter=Q(followups__recorded_at__isnull=True)),
             team_size=Count("members", distinct=True),
-        )
-        .annotate(
-            overdue=Case(
-                When(state=Mandate.State.ACTIVE, next_due__lt=today, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-overdue", F("next_due").asc(nulls_last=True), "-created_at", "-pk")
+        ),
+        today,
     )
+
+
+def _overdue_first(queryset: QuerySet[Mandate], today: datetime.date) -> QuerySet[Mandate]:
+    """The overview's order, on mandates annotated with `next_due`: active ones past their
+    next follow-up first, then by that date."""
+    return queryset.annotate(
+        overdue=Case(
+            When(state=Mandate.State.ACTIVE, next_due__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).order_by("-overdue", F("next_due").asc(nulls_last=True), "-created_at", "-pk")
 
 
 def _mandate_for_page(user: User, pk: int) -> Mandate:
@@ -200,7 +205,7 @@ def _overview_rows(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
+    return _overdue_first(
         queryset.select_related("idea", "organisation", "sponsor", "client_direction")
         .only(
             "id",
@@ -218,15 +223,8 @@ def _overview_rows(
         .annotate(
             next_due=Subquery(next_due),
             team_size=Coalesce(Subquery(team_size), 0),
-        )
-        .annotate(
-            overdue=Case(
-                When(state=Mandate.State.ACTIVE, next_due__lt=today, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-overdue", F("next_due").asc(nulls_last=True), "-created_at", "-pk")
+        ),
+        today,
     )
 
 

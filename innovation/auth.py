@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from innovation import audit
 from innovation.models import Notification, RoleGrant, User, role_map_of
-from innovation.sql import row_reader
+from innovation.sql import built_for, row_reader
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -78,15 +77,7 @@ class PersonBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-# The statement and its row reader, per thread like Django's connections (the converters
-# belong to one).
-_built = threading.local()
-
-
 def _person_query(connection) -> tuple[str, int, Callable]:
-    built = getattr(_built, "person", None)
-    if built is not None and built[0] is connection:
-        return built[1]
     quote = connection.ops.quote_name
     columns, read = row_reader(User, connection)
     user_id = f"u.{quote('id')}"
@@ -100,7 +91,6 @@ def _person_query(connection) -> tuple[str, int, Callable]:
         f"LEFT JOIN {quote(RoleGrant._meta.db_table)} g ON g.{quote('user_id')} = {user_id} "
         f"WHERE {user_id} = %s"
     )
-    _built.person = (connection, (sql, len(columns), read))
     return sql, len(columns), read
 
 
@@ -111,7 +101,7 @@ def load_person(user_id) -> User | None:
     except ValidationError:  # a session value that is not an id
         return None
     connection = connections[router.db_for_read(User)]
-    sql, width, read = _person_query(connection)
+    sql, width, read = built_for(connection, "person", lambda: _person_query(connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         rows = cursor.fetchall()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -105,3 +106,21 @@ def row_reader(
         return model.from_db(connection.alias, names, values)
 
     return columns, instance
+
+
+# What `built_for` made, per thread like Django's connections, and dropped with the thread.
+_built = threading.local()
+
+
+def built_for(connection, key: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()` once per connection and `key`: for the statements and row readers of the
+    hand-written SELECTs, whose building costs as much as running them. Kept per thread and
+    made again for a new connection, since a row reader's converters belong to one."""
+    made = getattr(_built, "made", None)
+    if made is None:
+        made = _built.made = {}
+    full_key = (connection.alias, key)
+    entry = made.get(full_key)
+    if entry is None or entry[0] is not connection:
+        entry = made[full_key] = (connection, build())
+    return entry[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import threading
 from dataclasses import dataclass
 
 from django.db import connections, router
@@ -11,26 +10,10 @@ from django.http import Http404
 
 from innovation.models import User
 from innovation.permissions import member_organisation_ids
-from innovation.sql import row_reader
+from innovation.sql import built_for, row_reader
 from juries import permissions
 from juries import results as scoring
 from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Score
-
-# What `_forum_access_query` built, per thread like Django's connections (the converters
-# belong to one), and dropped with the thread.
-_built = threading.local()
-
-
-def _forum_access_query(connection, member_count: int):
-    """The SQL of `forum_for_page` for a person of `member_count` organisations, and how to
-    read its rows, made once per thread: building them cost as much as running the query."""
-    built = getattr(_built, "queries", None)
-    if built is None:
-        built = _built.queries = {}
-    key = (connection.alias, member_count)
-    if key not in built or built[key][0] is not connection:
-        built[key] = (connection, _build_forum_access_query(connection, member_count))
-    return built[key][1]
 
 
 def _build_forum_access_query(connection, member_count: int):
@@ -80,8 +63,11 @@ def forum_for_page(user: User, pk: int) -> Forum:
         raise Http404
     organisations = sorted(member_organisation_ids(user))
     connection = connections[router.db_for_read(Forum)]
-    sql, forum_width, seat_width, forum_from, seat_from = _forum_access_query(
-        connection, len(organisations)
+    # Built once per thread and size of the person's organisation list.
+    sql, forum_width, seat_width, forum_from, seat_from = built_for(
+        connection,
+        ("forum-access", len(organisations)),
+        lambda: _build_forum_access_query(connection, len(organisations)),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, *organisations, pk])

@@ -1,19 +1,24 @@
-"""`make bench`: Tremplin at the scale of a network of collectivités, measured.
+"""`make bench`: Tremplin at the scale of a network of collectivités, measured under writes.
 
 1. A dedicated database (tremplin_bench by default), migrated, filled by `seed_scale` once:
    a marker table remembers the sizes, and the seeding is skipped when they match.
 2. gunicorn (2 workers × 4 threads) with innovation.settings_bench: production settings on
    plain HTTP over loopback, DEBUG off.
-3. wrk on each page, logged in as the role that uses it, in rounds: the page, then the bare
-   baseline Django view with an agent's session and without one, back to back; medians of
-   the rounds. The SQL queries of one request are counted separately with Django's test
-   client, and the CPU time of one warm request is measured in process.
+3. The mixed load (benchmarks/mixed.py): 40 agents of four organisations, their delegates and
+   a juror, logged in through the login form, read every benchmarked page while, in two of
+   the three mixes, one request in 20 or in 5 writes (support, comment, new idea, a delegate
+   moving an idea). Each mix runs in rounds, each round followed by the bare Django view with
+   an agent's session and without one; per page req/s, p50, p95, p99 and errors, medians of
+   the rounds; a probe checks that every write is seen by the next read of the writer and of
+   a colleague. The SQL queries of one request of each page and its CPU time (cold and warm)
+   are measured in process with Django's test client.
 4. Timed operations: the follow-up reminder sweep, the forum results, 50 jurors scoring at
    once, 200 registrations to a 20-seat breakfast.
 
 Prints figures, asserts nothing: the targets are read from the table (docs/performance.md).
 
-    .venv/bin/python benchmarks/run.py [--duration 4] [--rounds 3] [--seed-args "--small"]
+    .venv/bin/python benchmarks/run.py [--mixes 0,20,5] [--mix-duration 15] [--rounds 3]
+                                       [--duration 4] [--seed-args "--small"] [--per-page]
                                        [--only NAME] [--pages-only | --operations-only]
 """
 
@@ -315,19 +320,82 @@ def table(rows: list[dict], references: list[dict], anonymous: list[dict]) -> st
     return "\n".join(lines)
 
 
-def cpu_table(rows: list[dict], baseline_cpu: float) -> str:
-    """The steadier figure: CPU time of one warm request in process, against the bare view's
-    with the same session (ratio of costs = inverse ratio of throughput on a busy server)."""
+MIX_LABELS = {0: "lectures seules", 20: "1 écriture pour 20 lectures", 5: "1 écriture pour 5"}
+
+
+def mix_table(write_every: int, rounds: list[dict], roles: dict[str, str]) -> list[str]:
+    """One mix: medians of its rounds, each page against the bare view of the same round."""
+    label = MIX_LABELS.get(write_every, f"1 écriture pour {write_every}")
+    totals = [r["mix"]["total"]["rps"] for r in rounds]
+    references = [r["reference"] for r in rounds]
+    ratio = _median([r["mix"]["total"]["rps"] / r["reference"]["rps"] for r in rounds])
+    socket_errors = sum(r["mix"]["total"]["socket_errors"] for r in rounds)
     lines = [
-        f"| {'Page':<28} | {'CPU ms/req':>10} | {'× coût réf.':>11} | {'débit équivalent':>16} |",
-        f"|{'-' * 30}|{'-' * 12}|{'-' * 13}|{'-' * 18}|",
-        f"| {'vue nue, session d’agent':<28} | {baseline_cpu:>10.2f} | {1:>10.1f}× | {1:>15.2f}× |",
+        f"### Mélange « {label} »",
+        "",
+        f"Débit du mélange : {_median(totals):.0f} req/s, **{ratio:.2f}×** la vue nue avec "
+        f"session ({_median([m['rps'] for m in references]):.0f} req/s, p95 "
+        f"{_median([m['p95_us'] for m in references]) / 1000:.1f} ms) ; vue nue sans session "
+        f"{_median([r['anonymous']['rps'] for r in rounds]):.0f} req/s ; "
+        f"{socket_errors} erreurs de connexion.",
+        "",
+        f"| {'Page ou écriture':<28} | {'Rôle':<10} | {'req/s':>6} | {'p50 ms':>6} | "
+        f"{'p95 ms':>6} | {'p99 ms':>6} | {'p95/réf.':>8} | {'erreurs':>7} |",
+        f"|{'-' * 30}|{'-' * 12}|{'-' * 8}|{'-' * 8}|{'-' * 8}|{'-' * 8}|{'-' * 10}|{'-' * 9}|",
     ]
-    for row in rows:
-        ratio = row["cpu_ms"] / baseline_cpu
+    names = sorted(
+        {name for r in rounds for name in r["mix"]["pages"]},
+        key=lambda name: (name.startswith("+"), list(roles).index(name) if name in roles else 0),
+    )
+    for name in names:
+        seen = [r for r in rounds if name in r["mix"]["pages"]]
+        figures = [r["mix"]["pages"][name] for r in seen]
+        p95_ratio = _median(
+            [r["mix"]["pages"][name]["p95_us"] / r["reference"]["p95_us"] for r in seen]
+        )
         lines.append(
-            f"| {row['name']:<28} | {row['cpu_ms']:>10.2f} | {ratio:>10.1f}× | "
-            f"{1 / ratio:>15.2f}× |"
+            f"| {name:<28} | {roles.get(name, ''):<10} | "
+            f"{_median([f['rps'] for f in figures]):>6.1f} | "
+            f"{_median([f['p50_us'] for f in figures]) / 1000:>6.1f} | "
+            f"{_median([f['p95_us'] for f in figures]) / 1000:>6.1f} | "
+            f"{_median([f['p99_us'] for f in figures]) / 1000:>6.1f} | "
+            f"{p95_ratio:>7.1f}× | {sum(f['errors'] for f in figures):>7} |"
+        )
+    checks = sum(r["staleness"].checks for r in rounds)
+    stale = [what for r in rounds for what in r["staleness"].stale]
+    probe_errors = [error for r in rounds for error in r["staleness"].errors]
+    if write_every:
+        lines += [
+            "",
+            f"Fraîcheur : {checks} lectures juste après une écriture (l'auteur puis un·e "
+            f"collègue), **{len(stale)} périmée(s)**"
+            + (f" ({', '.join(sorted(set(stale)))})" if stale else "")
+            + (
+                f" ; {len(probe_errors)} erreur(s) de la sonde "
+                f"({', '.join(sorted(set(probe_errors))[:3])})"
+                if probe_errors
+                else ""
+            )
+            + ".",
+        ]
+    return lines + [""]
+
+
+def cpu_table(rows: list, baseline_cpu: float) -> str:
+    """CPU time of one request in process, cold (every cache emptied first) and warm, against
+    the bare view's with the same session."""
+    lines = [
+        f"| {'Page':<28} | {'SQL':>5} | {'CPU froid ms':>12} | {'× réf.':>6} | "
+        f"{'CPU chaud ms':>12} | {'× réf.':>6} |",
+        f"|{'-' * 30}|{'-' * 7}|{'-' * 14}|{'-' * 8}|{'-' * 14}|{'-' * 8}|",
+        f"| {'vue nue, session d’agent':<28} | {2:>5} | {baseline_cpu:>12.2f} | {1:>5.1f}× | "
+        f"{baseline_cpu:>12.2f} | {1:>5.1f}× |",
+    ]
+    for page in rows:
+        lines.append(
+            f"| {page.name:<28} | {page.cold_queries:>5} | {page.cold_cpu_ms:>12.2f} | "
+            f"{page.cold_cpu_ms / baseline_cpu:>5.1f}× | {page.cpu_ms:>12.2f} | "
+            f"{page.cpu_ms / baseline_cpu:>5.1f}× |"
         )
     return "\n".join(lines)
 
@@ -339,16 +407,23 @@ def main() -> None:
     )
     parser.add_argument("--seed-args", default="", help='Passed to seed_scale, e.g. "--small".')
     parser.add_argument(
-        "--duration", type=int, default=4, help="Seconds of each measure (3 per round)."
+        "--mixes", default="0,20,5", help="Writes: one request in N (0: reads only), per mix."
     )
-    parser.add_argument("--rounds", type=int, default=3, help="Rounds per page.")
-    parser.add_argument("--warmup", type=int, default=2, help="Seconds of warm-up per page.")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--mix-duration", type=int, default=15, help="Seconds of each mix.")
+    parser.add_argument(
+        "--duration", type=int, default=4, help="Seconds of each bare-view measure."
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds per mix (or page).")
+    parser.add_argument("--warmup", type=int, default=2, help="Seconds of warm-up.")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (bare view).")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections.")
     parser.add_argument("--port", type=int, default=0, help="Default: a free port.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--only", default="", help="Only pages whose name contains this.")
+    parser.add_argument(
+        "--per-page", action="store_true", help="Also load each page alone (reads only)."
+    )
     parser.add_argument("--pages-only", action="store_true", help="Skip the timed operations.")
     parser.add_argument("--operations-only", action="store_true", help="Skip the page load.")
     args = parser.parse_args()
@@ -365,6 +440,7 @@ def main() -> None:
     import django
 
     django.setup()
+    import mixed
     import scenario
     from django.core.cache import cache
     from django.db import connection
@@ -376,7 +452,7 @@ def main() -> None:
         cache.clear()
         scenario.count_queries(built)
         baseline_cpu = scenario.baseline_cpu_ms(built.sessions["agent"])
-        cache.clear()  # the load starts cold too: its warm-up fills the cache
+        cache.clear()  # the load starts cold too
         connection.close()
         server = Server(env, args.port or free_port(), args.workers, args.worker_threads)
         try:
@@ -387,63 +463,63 @@ def main() -> None:
                 return run_wrk(wrk, url, session, seconds, args.threads, args.connections)
 
             bare = f"{server.url}/bench/baseline/"
-            agent = built.sessions["agent"]
+            plan = mixed.prepare(server.url, args.connections)
+            log(
+                f"{len(plan.actors) + 2} personnes connectées par le formulaire en "
+                f"{plan.extra['login_seconds']:.0f} s"
+            )
+            agent = plan.actors[0].session
+            roles = {page.name: page.role for page in built.pages} | {
+                name: "agent" if kind != "move" else "délégué·e"
+                for kind, name in mixed.WRITE_NAMES.items()
+            }
             load(bare, agent, args.warmup or 1)
-            references, anonymous, rows = [], [], []
-            for page in pages:
-                if args.warmup:
-                    load(server.url + page.url, page.session, args.warmup)
-                # The machine's speed drifts (shared cores): each round measures the page and
-                # both bare views back to back, and the ratios are taken within the round.
+            for write_every in [int(value) for value in args.mixes.split(",") if value]:
                 rounds = []
-                for _ in range(args.rounds):
+                for number in range(args.rounds):
+                    result, staleness = mixed.run_mix(
+                        wrk,
+                        server.url,
+                        plan,
+                        write_every=write_every,
+                        seconds=args.mix_duration,
+                        threads=args.connections,
+                        workdir=BENCH_DIR,
+                    )
                     rounds.append(
                         {
-                            "page": load(server.url + page.url, page.session, args.duration),
+                            "mix": result,
+                            "staleness": staleness,
                             "reference": load(bare, agent, args.duration),
                             "anonymous": load(bare, "", args.duration),
                         }
                     )
-                references += [r["reference"] for r in rounds]
-                anonymous += [r["anonymous"] for r in rounds]
-                summary = summarise(rounds)
-                log(
-                    f"{page.name} : {summary['rps']:.0f} req/s, "
-                    f"{summary['ratio']:.2f}× la vue nue avec session"
-                )
-                rows.append(
-                    {
-                        "name": page.name,
-                        "role": page.role,
-                        "rounds": rounds,
-                        "queries": page.queries,
-                        "cold_queries": page.cold_queries,
-                        "cold_ms": page.cold_ms,
-                        "cpu_ms": page.cpu_ms,
-                    }
-                )
+                    log(
+                        f"mélange 1/{write_every or '∞'}, tour {number + 1} : "
+                        f"{result['total']['rps']:.0f} req/s, "
+                        f"vue nue {rounds[-1]['reference']['rps']:.0f} req/s, "
+                        f"{len(staleness.stale)} lecture(s) périmée(s)"
+                    )
+                report += mix_table(write_every, rounds, roles)
+            mixed.undo_writes(plan)
+            connection.close()
+            if args.per_page:
+                report += per_page_load(pages, load, bare, agent, args)
         finally:
             server.stop()
-        report += [
-            f"Charge : wrk {args.threads} threads, {args.connections} connexions ; par page, "
-            f"{args.warmup} s de chauffe puis {args.rounds} tours de {args.duration} s "
-            "(la page, la vue nue avec session, la vue nue sans session) ; médianes des tours, "
-            f"rapports pris dans chaque tour ; "
-            f"gunicorn {args.workers} workers × {args.worker_threads} threads, "
+        report = [
+            f"Charge : wrk {args.connections} connexions, une par fil ; par mélange "
+            f"{args.rounds} tours de {args.mix_duration} s, chacun suivi de la vue nue avec "
+            f"et sans session ({args.duration} s) ; médianes des tours, rapports pris dans "
+            f"chaque tour ; gunicorn {args.workers} workers × {args.worker_threads} threads, "
             f"{os.cpu_count()} cœurs.",
             "",
-            table(rows, references, anonymous),
+            *report,
+            "Coût d'une requête en processus (client de test de Django, même session) :",
             "",
-            cpu_table(rows, baseline_cpu),
+            cpu_table(pages, baseline_cpu),
+            "",
         ]
-        for row in rows:
-            not_200 = sum(r["page"]["not_200"] for r in row["rounds"])
-            errors = sum(r["page"]["socket_errors"] for r in row["rounds"])
-            if not_200 or errors:
-                report.append(
-                    f"⚠ {row['name']} : {not_200} réponses non-200, {errors} erreurs de connexion"
-                )
-        report.append("")
     if not args.pages_only:
         for operation in (
             scenario.reminder_sweep,
@@ -458,6 +534,37 @@ def main() -> None:
     text = "\n".join(report)
     (BENCH_DIR / "last-run.txt").write_text(text + "\n")
     print("\n" + text)
+
+
+def per_page_load(pages, load, bare: str, agent: str, args) -> list[str]:
+    """Each page alone under wrk (reads only), in rounds with both bare views."""
+    references, anonymous, rows = [], [], []
+    for page in pages:
+        if args.warmup:
+            load(bare.replace("/bench/baseline/", page.url), page.session, args.warmup)
+        rounds = []
+        for _ in range(args.rounds):
+            rounds.append(
+                {
+                    "page": load(bare.replace("/bench/baseline/", page.url), page.session,
+                                 args.duration),
+                    "reference": load(bare, agent, args.duration),
+                    "anonymous": load(bare, "", args.duration),
+                }
+            )  # fmt: skip
+        references += [r["reference"] for r in rounds]
+        anonymous += [r["anonymous"] for r in rounds]
+        rows.append(
+            {
+                "name": page.name,
+                "role": page.role,
+                "rounds": rounds,
+                "queries": page.queries,
+                "cold_queries": page.cold_queries,
+                "cold_ms": page.cold_ms,
+            }
+        )
+    return ["### Chaque page seule (lectures seules)", "", table(rows, references, anonymous), ""]
 
 
 if __name__ == "__main__":

@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from innovation.forms import AdminUserChangeForm, AdminUserCreationForm
-from innovation.models import Direction, Notification, Organisation, RoleGrant, User
+from innovation.models import (
+    Direction,
+    Notification,
+    Organisation,
+    PasswordResetMail,
+    RoleGrant,
+    User,
+)
+from innovation.outbox import DeliveryState
 
 
 @admin.register(Organisation)
@@ -99,6 +107,15 @@ class ReadFilter(admin.SimpleListFilter):
         return queryset
 
 
+DELIVERY_FIELDS = [
+    "delivery_state",
+    "delivery_attempts",
+    "delivery_due_at",
+    "delivery_lease_until",
+    "delivery_sent_at",
+]
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     """A log to look into, not to write: rows come from the domain functions."""
@@ -109,10 +126,10 @@ class NotificationAdmin(admin.ModelAdmin):
         "kind",
         "created_at",
         "read_at",
-        "email_state",
-        "email_attempts",
+        "delivery_state",
+        "delivery_attempts",
     ]
-    list_filter = ["email_state", ReadFilter, "kind", "created_at"]
+    list_filter = ["delivery_state", ReadFilter, "kind", "created_at"]
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__email", "dedupe_key"]
     date_hierarchy = "created_at"
@@ -126,10 +143,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "dedupe_key",
         "created_at",
         "read_at",
-        "email_state",
-        "email_claimed_at",
-        "email_sent_at",
-        "email_attempts",
+        *DELIVERY_FIELDS,
     ]
 
     def has_add_permission(self, request):
@@ -138,8 +152,8 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Renvoyer l'e-mail (remettre en file d'envoi)"))
     def retry_email(self, request, queryset):
         # The periodic sweep picks pending rows up; nothing is sent from the request.
-        count = queryset.filter(email_state=Notification.EmailState.FAILED).update(
-            email_state=Notification.EmailState.PENDING, email_attempts=0
+        count = queryset.filter(delivery_state=DeliveryState.FAILED).update(
+            delivery_state=DeliveryState.PENDING, delivery_attempts=0, delivery_due_at=None
         )
         self.message_user(
             request,
@@ -151,3 +165,21 @@ class NotificationAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(PasswordResetMail)
+class PasswordResetMailAdmin(admin.ModelAdmin):
+    """Whether a reset e-mail went, for support; it holds no link (made when sent)."""
+
+    list_display = ["user", "created_at", "delivery_state", "delivery_attempts", "delivery_sent_at"]
+    list_filter = ["delivery_state", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["user", "created_at", *DELIVERY_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -20,6 +20,7 @@ PERMISSION_DENIED = "permission_denied"
 IDEA_MOVED = "idea_moved"
 SIGNATURE = "signature"
 SCORE_CHANGED = "score_changed"
+RECUSAL = "recusal"
 EXPORT = "export"
 PEOPLE_IMPORTED = "people_imported"
 PERSON_PSEUDONYMISED = "person_pseudonymised"
@@ -32,6 +33,7 @@ LABELS = {
     IDEA_MOVED: _("Changement d'étape d'une idée"),
     SIGNATURE: _("Signature d'un mandat"),
     SCORE_CHANGED: _("Note de jury"),
+    RECUSAL: _("Déport d'un juré"),
     EXPORT: _("Export"),
     PEOPLE_IMPORTED: _("Import de l'annuaire"),
     PERSON_PSEUDONYMISED: _("Pseudonymisation"),

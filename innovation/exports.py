@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A number already written out in French ("-0,11", "-1 234,5", "+3"): a spreadsheet reads it
+# as a number, never as a formula, so it is left alone (quoted, "-0,11" became text).
+PLAIN_NUMBER = re.compile(r"[+-]?\d[\d \u00a0\u202f]*(?:[.,]\d+)?")
 
 
 def safe_cell(value) -> str:
@@ -18,7 +22,9 @@ def safe_cell(value) -> str:
     text = str(value)
     # Numbers are data; anything else (text, but also a model or a lazy string rendered by
     # str(), like an organisation's name) may carry a formula.
-    if not isinstance(value, int | float | Decimal) and text.startswith(FORMULA_PREFIXES):
+    if isinstance(value, int | float | Decimal) or PLAIN_NUMBER.fullmatch(text):
+        return text
+    if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from innovation import password_reset
 from innovation.models import Organisation, User
 from innovation.people import MAX_FILE_BYTES
 
@@ -106,7 +107,15 @@ class DashboardFilterForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Also for people imported without a password: the reset link is how they choose one."""
+    """Also for people imported without a password: the reset link is how they choose one.
+
+    The e-mail leaves through the outbox (`innovation.password_reset`): the page answers at
+    once even if the SMTP server hangs, and the link is made by the worker from SITE_URL."""
+
+    def save(self, **kwargs) -> None:
+        # The view's domain, protocol, token generator and template options are ignored on
+        # purpose: the worker uses SITE_URL and Django's default token generator.
+        password_reset.request_password_reset(self.get_users(self.cleaned_data["email"]))
 
     def get_users(self, email: str):
         users = User._default_manager.filter(email__iexact=email, is_active=True)

@@ -1,4 +1,4 @@
-"""Organisations, directions, people, their roles, and notifications."""
+"""Organisations, directions, people, their roles, notifications and password reset mails."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from innovation.outbox import TODO_STATES, OutboxItem
 
 
 class Organisation(models.Model):
@@ -186,15 +188,12 @@ class RoleGrant(models.Model):
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
 
 
-class Notification(models.Model):
-    """Something a person should know: shown in the app, and sent by e-mail once."""
+class Notification(OutboxItem):
+    """Something a person should know: shown in the app, and sent by e-mail once (through
+    the outbox: `innovation.outbox`)."""
 
-    class EmailState(models.TextChoices):
-        PENDING = "pending", _("à envoyer")
-        SENDING = "sending", _("en cours d'envoi")
-        SENT = "sent", _("envoyé")
-        SKIPPED = "skipped", _("sans e-mail")
-        FAILED = "failed", _("échec")
+    outbox_message = "innovation.notifications.render_email"
+    outbox_related = ("recipient",)
 
     # Indexed by the unread and dedupe indexes below, which start with it.
     recipient = models.ForeignKey(
@@ -207,16 +206,9 @@ class Notification(models.Model):
     # Stops the same reminder or event from creating two rows (and so two e-mails). NULL, not
     # "", for notifications that need no such guard: NULLs never collide in the constraint.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
-    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    email_state = models.CharField(
-        max_length=10, choices=EmailState.choices, default=EmailState.PENDING
-    )
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
+    class Meta(OutboxItem.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -226,16 +218,41 @@ class Notification(models.Model):
             ),
         ]
         indexes = [
+            *OutboxItem.Meta.indexes,
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
-            models.Index(
-                fields=["email_state", "created_at"],
-                name="notification_email_todo_idx",
-                condition=models.Q(email_state__in=["pending", "sending"]),
-            ),
         ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PasswordResetMail(OutboxItem):
+    """A password reset e-mail to send: who asked, and when. Never the link nor its token:
+    the worker makes them when it sends (`innovation.password_reset`)."""
+
+    outbox_message = "innovation.password_reset.render_email"
+    outbox_related = ("user",)
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("personne")
+    )
+
+    class Meta(OutboxItem.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("courriel de mot de passe")
+        verbose_name_plural = _("courriels de mot de passe")
+        constraints = [
+            # A second request while the first e-mail has not gone adds nothing: that e-mail,
+            # made when it is sent, carries a valid link.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(delivery_state__in=TODO_STATES),
+                name="passwordresetmail_one_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AuditEvent(models.Model):

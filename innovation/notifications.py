@@ -2,14 +2,14 @@
 
 The request only writes rows, inside its own transaction. After commit it asks Celery to
 send them, best-effort: if the broker is down the request still succeeds, and the periodic
-sweep (`send_pending_emails`) sends whatever is still pending. Each row is claimed by a
-guarded UPDATE before sending, so two workers or a twice-running beat never send it twice.
+sweep (`innovation.send_pending_emails`) sends whatever is still pending. Rows are outbox
+items (`innovation.outbox`): each is claimed immediately before its own send, so two
+workers, a task delivered twice or a twice-running beat never send it twice while a claim
+is alive.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,16 +18,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from innovation import outbox
 from innovation.models import Notification, User
+from innovation.outbox import DeliveryState
 from innovation.sql import insert_ignoring_conflicts
 
-logger = logging.getLogger(__name__)
-
-MAX_EMAIL_ATTEMPTS = 5
 # E-mails per task when many are queued at once (notify_many).
 EMAIL_BATCH = 200
 
@@ -50,7 +48,7 @@ def notify(
             continue
         seen.add(user.pk)
         wants_email = user.is_active and user.email
-        state = Notification.EmailState.PENDING if wants_email else Notification.EmailState.SKIPPED
+        state = DeliveryState.PENDING if wants_email else DeliveryState.SKIPPED
         notification = Notification(
             **({"recipient": user} if isinstance(user, User) else {"recipient_id": user.pk}),
             kind=kind,
@@ -58,7 +56,7 @@ def notify(
             body=body,
             url=url,
             dedupe_key=dedupe_key,
-            email_state=state,
+            delivery_state=state,
         )
         if dedupe_key:
             # A savepoint, so a duplicate leaves the caller's transaction usable.
@@ -70,29 +68,10 @@ def notify(
         else:
             notification.save()
         created.append(notification)
-    ids = [n.pk for n in created if n.email_state == Notification.EmailState.PENDING]
+    ids = [n.pk for n in created if n.delivery_state == DeliveryState.PENDING]
     if ids:
         transaction.on_commit(lambda: enqueue_emails(ids))
     return created
-
-
-# Circuit breaker for the web process: after the broker failed once, requests skip it for
-# NOTIFICATION_BROKER_PAUSE_SECONDS (the sweep sends what they leave pending), so a Redis
-# outage costs one bounded attempt per process and pause, not one per request or per call.
-_broker_paused_until = 0.0
-
-
-def reset_broker_breaker() -> None:
-    global _broker_paused_until
-    _broker_paused_until = 0.0
-
-
-def _publish_transport_options() -> dict:
-    """The worker's broker options, with one short attempt for a publisher in a request:
-    kombu would otherwise retry a refused connection after 2 s and wait `socket_timeout`
-    (5 s, sized for the worker) on a Redis that accepts and never answers."""
-    seconds = settings.NOTIFICATION_BROKER_TIMEOUT_SECONDS
-    return {"socket_connect_timeout": seconds, "socket_timeout": seconds, "max_retries": 0}
 
 
 class Recipient(NamedTuple):
@@ -138,9 +117,7 @@ def notify_many(messages: Iterable[Message]) -> int:
                 continue
             seen.add(user.pk)
             wants_email = user.is_active and user.email
-            state = (
-                Notification.EmailState.PENDING if wants_email else Notification.EmailState.SKIPPED
-            )
+            state = DeliveryState.PENDING if wants_email else DeliveryState.SKIPPED
             values.append(
                 (user.pk, message.kind, message.subject[:250], message.body, message.url,
                  message.dedupe_key, now, state, 0)
@@ -148,11 +125,11 @@ def notify_many(messages: Iterable[Message]) -> int:
     rows = insert_ignoring_conflicts(
         Notification,
         ("recipient_id", "kind", "subject", "body", "url", "dedupe_key", "created_at",
-         "email_state", "email_attempts"),
+         "delivery_state", "delivery_attempts"),
         values,
-        returning=("id", "email_state"),
+        returning=("id", "delivery_state"),
     )  # fmt: skip
-    ids = [pk for pk, state in rows if state == Notification.EmailState.PENDING]
+    ids = [pk for pk, state in rows if state == DeliveryState.PENDING]
     if ids:
         transaction.on_commit(lambda: enqueue_email_batches(ids))
     return len(rows)
@@ -161,56 +138,27 @@ def notify_many(messages: Iterable[Message]) -> int:
 def enqueue_email_batches(notification_ids: list[int]) -> None:
     """Like `enqueue_emails`, with one task per EMAIL_BATCH e-mails instead of one per e-mail:
     for a thousand reminders, a task each cost more than the whole sweep's SQL. Each e-mail is
-    still claimed by its guarded UPDATE; best-effort, the periodic sweep sends what is left."""
+    still claimed just before its own send."""
     from innovation.tasks import send_notification_emails
 
-    for start in range(0, len(notification_ids), EMAIL_BATCH):
-        try:
-            send_notification_emails.apply_async(
-                kwargs={"notification_ids": notification_ids[start : start + EMAIL_BATCH]},
-                retry=False,
-            )
-        except Exception:  # the sweep will send them; the caller's work already succeeded
-            logger.warning(
-                "Broker unavailable; %s notifications left to the sweep", len(notification_ids)
-            )
-            return
+    outbox.enqueue(
+        send_notification_emails,
+        [
+            {"notification_ids": notification_ids[start : start + EMAIL_BATCH]}
+            for start in range(0, len(notification_ids), EMAIL_BATCH)
+        ],
+    )
 
 
 def enqueue_emails(notification_ids: list[int]) -> None:
     """Ask a worker to send these e-mails now; never fail the caller if the broker is down."""
-    global _broker_paused_until
     from innovation.tasks import send_notification_email
 
-    if time.monotonic() < _broker_paused_until:
-        logger.info("Broker paused; notifications %s left to the sweep", notification_ids)
-        return
-    notification_id = None
-    try:
-        app = send_notification_email.app
-        with app.connection_for_write(transport_options=_publish_transport_options()) as conn:
-            for notification_id in notification_ids:
-                send_notification_email.apply_async(
-                    kwargs={"notification_id": notification_id}, connection=conn, retry=False
-                )
-    except Exception:  # the sweep will send it; the user's action already succeeded
-        _broker_paused_until = time.monotonic() + settings.NOTIFICATION_BROKER_PAUSE_SECONDS
-        logger.warning("Broker unavailable; notification %s left to the sweep", notification_id)
-
-
-def _claim(notification_id: int) -> bool:
-    """Move one row from pending to sending; True if this caller won it.
-
-    Stale "sending" rows (a worker died mid-send) are left to the sweep's batch claim.
-    """
-    return bool(
-        Notification.objects.filter(
-            pk=notification_id, email_state=Notification.EmailState.PENDING
-        ).update(email_state=Notification.EmailState.SENDING, email_claimed_at=timezone.now())
-    )
+    outbox.enqueue(send_notification_email, [{"notification_id": pk} for pk in notification_ids])
 
 
 def render_email(notification: Notification) -> EmailMessage:
+    """The e-mail of a notification (the outbox adds its Message-ID)."""
     context = {
         "notification": notification,
         "recipient": notification.recipient,
@@ -229,64 +177,20 @@ def render_email(notification: Notification) -> EmailMessage:
 
 
 def send_notification_email(notification_id: int) -> bool:
-    """Send the e-mail of one notification unless someone else already did; True if sent."""
-    if not _claim(notification_id):
-        return False
-    return _deliver(notification_id)
+    """Send the e-mail of one notification unless someone else has it; True if sent."""
+    return outbox.send_one(Notification, notification_id)
 
 
-def _deliver(notification_id: int) -> bool:
-    """Send a notification this caller has claimed, then mark it sent (or back to pending)."""
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    try:
-        render_email(notification).send()
-    except Exception:
-        logger.exception("E-mail of notification %s failed", notification_id)
-        attempts = notification.email_attempts + 1
-        Notification.objects.filter(
-            pk=notification_id, email_state=Notification.EmailState.SENDING
-        ).update(
-            email_state=(
-                Notification.EmailState.FAILED
-                if attempts >= MAX_EMAIL_ATTEMPTS
-                else Notification.EmailState.PENDING
-            ),
-            email_attempts=attempts,
-        )
-        return False
-    Notification.objects.filter(
-        pk=notification_id, email_state=Notification.EmailState.SENDING
-    ).update(
-        email_state=Notification.EmailState.SENT,
-        email_sent_at=timezone.now(),
-        email_attempts=notification.email_attempts + 1,
-    )
-    return True
+def send_notification_emails(notification_ids: Iterable[int]) -> int:
+    """Several e-mails, each claimed just before its own send, within the sweep's budget
+    (what is left goes with the sweep); returns how many went."""
+    return outbox.send_each(Notification, notification_ids)
 
 
-def _claim_batch(limit: int) -> list[int]:
-    """Claim up to `limit` unsent rows; rows another sweeper holds are skipped, not waited on."""
-    now = timezone.now()
-    stale = now - timedelta(minutes=settings.NOTIFICATION_STALE_SENDING_MINUTES)
-    todo = Q(email_state=Notification.EmailState.PENDING) | Q(
-        email_state=Notification.EmailState.SENDING, email_claimed_at__lt=stale
-    )
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(todo)
-            .order_by("created_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        Notification.objects.filter(pk__in=ids).filter(todo).update(
-            email_state=Notification.EmailState.SENDING, email_claimed_at=now
-        )
-    return ids
-
-
-def send_pending_emails(limit: int = 500) -> int:
-    """Send the e-mails left pending (broker down, worker crashed); returns how many went."""
-    return sum(1 for notification_id in _claim_batch(limit) if _deliver(notification_id))
+def send_pending_emails(budget: float | None = None) -> int:
+    """Send the notification e-mails left pending (broker down, worker crashed, back-off
+    over); returns how many went. The periodic task sweeps every kind (`outbox.send_due`)."""
+    return outbox.send_due([Notification], budget=budget)
 
 
 def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:

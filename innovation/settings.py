@@ -263,8 +263,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
 }
-# A notification claimed for sending but not marked sent after this long is retried.
-NOTIFICATION_STALE_SENDING_MINUTES = env_int("NOTIFICATION_STALE_SENDING_MINUTES", 10)
+# Outgoing e-mail (innovation.outbox). A sender claims one e-mail right before sending it;
+# nobody else may send it until the lease ends (database time). The lease must outlast the
+# longest single send (a system check wants at least 10 × EMAIL_TIMEOUT); after it, an
+# e-mail whose sender died is sent again. A sweep stops claiming after OUTBOX_SWEEP_SECONDS,
+# so that its last send ends before CELERY_TASK_SOFT_TIME_LIMIT (checked too).
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
 # A request enqueues e-mails in one short broker attempt (connect and reply timeouts, no retry);
 # after a failure the process skips the broker for a pause and leaves e-mails to the sweep.
 NOTIFICATION_BROKER_TIMEOUT_SECONDS = env_int("NOTIFICATION_BROKER_TIMEOUT_SECONDS", 1)
@@ -316,8 +321,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_per_client_error": {"()": "innovation.logs.OneLinePerClientError"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Refusals and missing pages are one line each, never a traceback (innovation/logs.py).
+    "loggers": {"django.request": {"filters": ["one_line_per_client_error"]}},
 }
 
 # Pagination and lists.

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from innovation import notifications
+from innovation import notifications, outbox, password_reset
 
 
 @shared_task(name="innovation.send_notification_email")
@@ -11,15 +11,18 @@ def send_notification_email(*, notification_id: int) -> bool:
 @shared_task(name="innovation.send_notification_emails")
 def send_notification_emails(*, notification_ids: list[int]) -> int:
     """Several e-mails in one task (notifications.notify_many); each is claimed on its own."""
-    return sum(
-        1 for notification_id in notification_ids
-        if notifications.send_notification_email(notification_id)
-    )  # fmt: skip
+    return notifications.send_notification_emails(notification_ids)
+
+
+@shared_task(name="innovation.send_password_reset_mail")
+def send_password_reset_mail(*, mail_id: int) -> bool:
+    return password_reset.send_password_reset_mail(mail_id)
 
 
 @shared_task(name="innovation.send_pending_emails")
 def send_pending_emails() -> int:
-    return notifications.send_pending_emails()
+    """The sweep of every outbox kind (beat, every minute)."""
+    return outbox.send_due()
 
 
 @shared_task(name="innovation.purge_read_notifications")

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+# A lost database connection answers 503 with Retry-After; anything else is a 500.
+handler500 = "innovation.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("innovation.urls_platform")),

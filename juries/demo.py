@@ -3,7 +3,9 @@
 The "1er forum Innovations interdépartemental" in Amiens on 28 November: the five
 départements, the ideas of their common call, a jury mixing elected officials, agents and
 directors general, the four weighted criteria. Scoring is left open with a few scores, so that
-jury@tremplin.example can score at once.
+jury@tremplin.example can score at once. The jury shows the conflict-of-interest rules: Sylvie
+Carpentier, delegate of both the Oise and the Val-d'Oise (a shared mission), does not score
+either's pitches; jury@ has withdrawn from one pitch (« se déporter »).
 
 Idempotent: the forum is looked up by its title; once created it belongs to the people using
 the demo (its stage, scores, programme are never reset). Jurors' accounts are brought back to
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ideas.models import Idea
 from innovation.models import Role, RoleGrant, User
-from juries import services
+from juries import permissions, services
 from juries.models import Criterion, Forum, Juror, Pitch, Score
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ class Seat:
     organisation: str
     college: str
     is_president: bool = False
+    # Roles on collectivités of the forum besides the juror role on their own: (slug, role).
+    extra_roles: tuple[tuple[str, str], ...] = ()
 
 
 SEATS = [
@@ -98,7 +102,21 @@ SEATS = [
         "cd-oise",
         Juror.College.AGENT,
     ),
+    # A delegate of two collectivités: seated, she scores neither one's pitches.
+    Seat(
+        "sylvie.carpentier@tremplin.example",
+        "Sylvie",
+        "Carpentier",
+        "Chargée de mission innovation, mission mutualisée Oise – Val-d'Oise",
+        "cd-oise",
+        Juror.College.AGENT,
+        extra_roles=(("cd-oise", Role.DELEGATE), ("cd-val-d-oise", Role.DELEGATE)),
+    ),
 ]
+MULTI_ORGANISATION_JUROR = "sylvie.carpentier@tremplin.example"
+
+# jury@ withdraws from the first pitch of this collectivité, with this reason.
+RECUSAL = ("cd-val-d-oise", "Un proche fait partie de l'équipe projet.")
 
 # A few scores already given (juror e-mail, pitch index, marks per criterion), so that the live
 # board and jury@'s page show a forum under way. Nobody scores their own département's pitch.
@@ -108,6 +126,7 @@ SCORES = [
     ("isabelle.maes@tremplin.example", 1, (6, 8, 5, 7)),
     ("nadia.benali@tremplin.example", 0, (7, 6, 8, 8)),
     ("olivier.renard@tremplin.example", 0, (8, 8, 7, 9)),
+    ("sylvie.carpentier@tremplin.example", 0, (7, 7, 9, 8)),
 ]
 
 
@@ -144,6 +163,10 @@ def _jurors(command: Command) -> dict[str, User]:
         command.get_or_create(
             RoleGrant, {"user": user, "organisation": organisation, "role": Role.JUROR}
         )
+        for slug, role in seat.extra_roles:
+            command.get_or_create(
+                RoleGrant, {"user": user, "organisation": command.orgs[slug], "role": role}
+            )
         people[seat.email] = user
     return people
 
@@ -216,7 +239,7 @@ def seed_forum(command: Command) -> Forum:
         if index >= len(pitches):
             continue
         pitch, user = pitches[index], jurors[email]
-        if pitch.organisation_id == user.organisation_id:
+        if not permissions.can_score_pitch(user, forum, pitch):
             continue
         services.save_scores(
             forum,
@@ -225,4 +248,11 @@ def seed_forum(command: Command) -> Forum:
             values={c.pk: mark for c, mark in zip(criteria, marks, strict=True)},
         )
     command.created["Score"] += Score.objects.filter(forum=forum).count()
+    slug, reason = RECUSAL
+    withdrawn = next((p for p in pitches if p.organisation.slug == slug), None)
+    if withdrawn is not None:
+        services.recuse(
+            forum, actor=command.people["jury@tremplin.example"], pitch=withdrawn, reason=reason
+        )
+        command.created["Recusal"] += 1
     return forum

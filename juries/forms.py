@@ -187,6 +187,21 @@ class ScoreForm(forms.Form):
         }
 
 
+class RecusalForm(forms.Form):
+    """« Je me déporte » : the reason is optional, as the law asks for none."""
+
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        help_text=_(
+            "Par exemple : « Un proche fait partie de l'équipe projet. » Le motif figurera "
+            "dans les résultats, que voient le jury et les délégué·es."
+        ),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class DeliberationForm(forms.Form):
     """A laureate box and a reason per pitch; a reason is required for each departure."""
 

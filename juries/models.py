@@ -201,7 +201,10 @@ class Score(models.Model):
 
     `forum`, `juror_organisation` and `pitch_organisation` repeat what the juror and the pitch
     say; composite foreign keys (see the migration) make them impossible to falsify, so the
-    check constraint below enforces the conflict-of-interest rule in the database itself.
+    check constraint below refuses a pitch of the organisation copied on the seat. The rest of
+    the conflict-of-interest rule (the person's current organisation, the roles they hold
+    elsewhere, their recusals) reads other tables: a trigger enforces it
+    (migration 0004, the same rule as `permissions.conflicts`).
     """
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
@@ -264,6 +267,38 @@ class JurorNote(models.Model):
         verbose_name_plural = _("commentaires privés")
         constraints = [
             models.UniqueConstraint(fields=["juror", "pitch"], name="jurornote_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.juror_id}/{self.pitch_id}"
+
+
+class Recusal(models.Model):
+    """A juror's declaration that they withdraw from one pitch (« se déporter »).
+
+    A declaration, not a setting: nothing undoes it. The juror's marks for the pitch, if any,
+    are deleted when it is made, and the database refuses any new one (migration 0004).
+    `forum` repeats what the juror and the pitch say; composite foreign keys (migration 0003)
+    keep the three in one forum.
+    """
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
+    # A juror who withdrew from a pitch stays on the jury (see services.remove_juror).
+    # Indexed by the unique constraint, which starts with it.
+    juror = models.ForeignKey(
+        Juror, on_delete=models.RESTRICT, related_name="recusals", db_index=False
+    )
+    # A pitch taken off the programme (only before scoring opens) takes its recusals with it.
+    pitch = models.ForeignKey(Pitch, on_delete=models.CASCADE, related_name="recusals")
+    reason = models.TextField(_("motif"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("déport")
+        verbose_name_plural = _("déports")
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "pitch"], name="recusal_unique"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from innovation.models import Role, User
 from innovation.permissions import (
@@ -13,7 +14,7 @@ from innovation.permissions import (
     member_organisation_ids,
     organisation_ids_with_role,
 )
-from juries.models import Forum, Juror
+from juries.models import Forum, Juror, Pitch
 
 Stage = Forum.Stage
 
@@ -153,6 +154,91 @@ def can_close_scoring(user: User, forum: Forum) -> bool:
 def can_score(user: User, forum: Forum) -> bool:
     """Sitting on the jury; whether scoring is open is told on the page, not hidden."""
     return juror_seat(user, forum) is not None
+
+
+# --- Conflicts of interest and recusals -----------------------------------------------------
+
+# Why a person never scores the pitches of an organisation: it is their own (HOME), and/or
+# the roles they hold there (Role values).
+HOME = "home"
+# Why a juror may not score one pitch.
+CONFLICT = "conflict"
+RECUSED = "recused"
+
+
+def conflicts(user: User, seat: Juror | None = None) -> dict[int, frozenset[str]]:
+    """The collectivités whose pitches this person never scores, each with why: HOME (their
+    own: their account's organisation now, and the one their seat copied) and every role
+    they hold there, the juror role aside (a juror grant given only so that they may sit on
+    a forum is no conflict). Read when asked, from `user.role_map`: a role granted after
+    seating counts. The database enforces the same rule (trigger of migration 0004)."""
+    found: dict[int, set[str]] = {}
+    if user.is_authenticated:
+        for organisation_id, roles in user.role_map.items():
+            if held := roles - {Role.JUROR}:
+                found.setdefault(organisation_id, set()).update(held)
+    for organisation_id in (
+        getattr(user, "organisation_id", None),
+        seat.organisation_id if seat is not None else None,
+    ):
+        if organisation_id is not None:
+            found.setdefault(organisation_id, set()).add(HOME)
+    return {organisation_id: frozenset(why) for organisation_id, why in found.items()}
+
+
+def conflicted_organisation_ids(user: User, seat: Juror | None = None) -> set[int]:
+    return set(conflicts(user, seat))
+
+
+def recused_pitch_ids(seat: Juror) -> set[int]:
+    """Pitches the juror withdrew from (uses the prefetch cache when there is one)."""
+    return {recusal.pitch_id for recusal in seat.recusals.all()}
+
+
+def scoring_obstacle(user: User, seat: Juror, pitch: Pitch) -> str | None:
+    """Why this juror may not score this pitch: RECUSED, CONFLICT, or None when they may
+    (whether scoring is open is another matter, told on the page)."""
+    if pitch.pk in recused_pitch_ids(seat):
+        return RECUSED
+    if pitch.organisation_id in conflicted_organisation_ids(user, seat):
+        return CONFLICT
+    return None
+
+
+def can_score_pitch(user: User, forum: Forum, pitch: Pitch) -> bool:
+    """Sitting on the jury, the pitch in the forum, no conflict of interest, no recusal."""
+    seat = juror_seat(user, forum)
+    return (
+        seat is not None
+        and pitch.forum_id == forum.pk
+        and scoring_obstacle(user, seat, pitch) is None
+    )
+
+
+def can_recuse(user: User, forum: Forum) -> bool:
+    """A juror withdraws from a pitch themselves, until scoring closes."""
+    return forum.stage in {Stage.PREPARING, Stage.OPEN} and juror_seat(user, forum) is not None
+
+
+def conflict_roles(reasons: Iterable[str]) -> list[str]:
+    """The roles among `reasons` (the juror role aside: it makes no conflict), as words for
+    a sentence (« délégué·e à l'innovation »)."""
+    labels = dict(Role.choices)
+    held = set(reasons) - {Role.JUROR}
+    return [
+        str(labels[role])[:1].lower() + str(labels[role])[1:]
+        for role in Role.values
+        if role in held
+    ]
+
+
+def conflict_text(reasons: Iterable[str], *, own: bool) -> str:
+    """Why the pitches of one collectivité are not scored, for the juror themselves (`own`)
+    or for the delegates preparing the jury: « sa collectivité » (the roles they hold there
+    besides go without saying), or the roles they hold in it."""
+    if HOME in set(reasons):
+        return _("votre collectivité") if own else _("sa collectivité")
+    return ", ".join(conflict_roles(reasons))
 
 
 def can_see_results(user: User, forum: Forum) -> bool:

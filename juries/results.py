@@ -187,8 +187,9 @@ METHOD_FR = [
     "brute. 0 correspond à la moyenne d'un juré ; +1 à un écart type au-dessus.",
     "Classement : par note normalisée décroissante ; à égalité, par note brute décroissante, "
     "puis par nombre de jurés ayant noté (le plus grand d'abord), puis par ordre de passage.",
-    "Un juré ne note jamais un pitch de sa propre collectivité : le nombre de jurés comptés est "
-    "indiqué pour chaque pitch.",
+    "Un juré ne note jamais un pitch de sa propre collectivité, ni d'une collectivité où il "
+    "a un rôle, ni un pitch dont il s'est déporté (ses notes éventuelles sont alors retirées) : "
+    "le nombre de jurés comptés est indiqué pour chaque pitch.",
 ]
 METHOD_COLLEGES_FR = (
     "Pondération par collège : pour chaque pitch, on calcule la moyenne de chaque collège (élus, "

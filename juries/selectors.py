@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections, router
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
-from innovation.models import User
+from innovation.models import RoleGrant, User, role_map_of
 from innovation.permissions import member_organisation_ids
 from innovation.sql import built_for, row_reader
 from juries import permissions
 from juries import results as scoring
-from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Score
+from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Recusal, Score
 
 
 def _build_forum_access_query(connection, member_count: int):
@@ -125,8 +126,43 @@ def room_programme(forum: Forum) -> list[Pitch]:
     )
 
 
+def _grants() -> Prefetch:
+    grants = RoleGrant.objects.only("id", "user_id", "organisation_id", "role")
+    return Prefetch("user__role_grants", queryset=grants)
+
+
+def _fill_role_maps(jurors: list[Juror]) -> None:
+    """Each juror's `user.role_map` from the prefetched grants, as the login backend fills
+    the logged-in person's: `permissions.conflicts` then asks no query per juror."""
+    for juror in jurors:
+        juror.user.__dict__["role_map"] = role_map_of(
+            (grant.organisation_id, grant.role) for grant in juror.user.role_grants.all()
+        )
+
+
 def jury(forum: Forum) -> list[Juror]:
-    return list(forum.jurors.select_related("user", "organisation"))
+    """The jurors, each with their role grants (`user.role_map`, for the conflicts of
+    interest) and their recusals (`recusals`, each with its pitch's title): four queries."""
+    jurors = list(
+        forum.jurors.select_related("user", "organisation").prefetch_related(
+            _grants(),
+            Prefetch(
+                "recusals",
+                queryset=Recusal.objects.select_related("pitch__idea").only(
+                    "id",
+                    "juror_id",
+                    "pitch_id",
+                    "reason",
+                    "created_at",
+                    "pitch__id",
+                    "pitch__idea__id",
+                    "pitch__idea__title",
+                ),
+            ),
+        )
+    )
+    _fill_role_maps(jurors)
+    return jurors
 
 
 def criteria(forum: Forum) -> list[Criterion]:
@@ -141,6 +177,8 @@ class ResultRow:
     normalised: float | None
     juror_count: int
     tie_broken_by_order: bool
+    # The jurors who withdrew from the pitch (their marks were deleted, none is counted).
+    recusals: list[Recusal] = field(default_factory=list)
 
 
 def computed_results(
@@ -168,9 +206,14 @@ def computed_results(
     )
 
 
-def result_rows(pitches: list[Pitch], computed: list[scoring.PitchResult]) -> list[ResultRow]:
-    """The computed ranking joined with the pitches it ranks."""
+def result_rows(
+    pitches: list[Pitch],
+    computed: list[scoring.PitchResult],
+    recusals: dict[int, list[Recusal]] | None = None,
+) -> list[ResultRow]:
+    """The computed ranking joined with the pitches it ranks (and their recusals)."""
     by_id = {pitch.pk: pitch for pitch in pitches}
+    recusals = recusals or {}
     return [
         ResultRow(
             pitch=by_id[row.pitch],
@@ -179,6 +222,7 @@ def result_rows(pitches: list[Pitch], computed: list[scoring.PitchResult]) -> li
             normalised=row.normalised,
             juror_count=row.juror_count,
             tie_broken_by_order=row.tie_broken_by_order,
+            recusals=recusals.get(row.pitch, []),
         )
         for row in computed
         # Only when a pitch came or went between the two reads, whose value the cache then
@@ -190,15 +234,41 @@ def result_rows(pitches: list[Pitch], computed: list[scoring.PitchResult]) -> li
 def results_from(
     forum: Forum, pitches: list[Pitch], grid: list[Criterion], jurors: list[Juror]
 ) -> list[ResultRow]:
-    """Results of the forum (one query: the marks), from rows already loaded."""
+    """Results of the forum (two queries: the marks, the recusals), from rows already
+    loaded."""
     colleges = {juror.pk: juror.college for juror in jurors}
     computed = computed_results(forum, [pitch.pk for pitch in pitches], grid, colleges)
-    return result_rows(pitches, computed)
+    return result_rows(pitches, computed, recusals_by_pitch(forum))
 
 
 def results(forum: Forum) -> list[ResultRow]:
-    """Results in ranking order (four queries)."""
-    return results_from(forum, programme(forum), criteria(forum), jury(forum))
+    """Results in ranking order (five queries)."""
+    jurors = list(forum.jurors.only("id", "forum_id", "college"))
+    return results_from(forum, programme(forum), criteria(forum), jurors)
+
+
+def recusals_by_pitch(forum: Forum) -> dict[int, list[Recusal]]:
+    """Who withdrew from each pitch (their names, the reason they gave), in one query."""
+    by_pitch: dict[int, list[Recusal]] = {}
+    recusals = (
+        Recusal.objects.filter(forum_id=forum.pk)
+        .select_related("juror__user")
+        .only(
+            "id",
+            "pitch_id",
+            "reason",
+            "created_at",
+            "juror__id",
+            "juror__user__id",
+            "juror__user__first_name",
+            "juror__user__last_name",
+            "juror__user__email",
+        )
+        .order_by("created_at", "id")
+    )
+    for recusal in recusals:
+        by_pitch.setdefault(recusal.pitch_id, []).append(recusal)
+    return by_pitch
 
 
 def ranking_numbers(forum: Forum, pitch_ids: list[int]) -> list[scoring.PitchResult]:
@@ -216,6 +286,65 @@ def scored_ranking(rows: list[ResultRow]) -> list[int]:
 
 def ranked_ids(forum: Forum) -> list[int]:
     return scored_ranking(results(forum))
+
+
+@dataclass
+class ScoringPage:
+    """What the juror's phone page shows."""
+
+    pitches: list[Pitch]
+    grid: list[Criterion]
+    marks: dict[int, dict[int, int]]  # the juror's own, {pitch: {criterion: value}}
+    current: Pitch | None  # the pitch on stage
+    current_obstacle: str | None  # why the juror may not score it (permissions.scoring_obstacle)
+    note: str  # the juror's private comment on the pitch on stage, when they score it
+
+
+def scoring_page(user: User, forum: Forum, seat: Juror) -> ScoringPage:
+    """The juror's phone page in four queries, whatever the programme: the pitches (titles
+    and organisations), the grid, the juror's recusals (into `seat.recusals`), their marks
+    with their comment on the pitch on stage. Their conflicts come from `user.role_map`."""
+    pitches = room_programme(forum)
+    grid = criteria(forum)
+    prefetch_related_objects([seat], Prefetch("recusals", queryset=_own_recusals()))
+    current = next((pitch for pitch in pitches if pitch.pk == forum.current_pitch_id), None)
+    obstacle = permissions.scoring_obstacle(user, seat, current) if current else None
+    scoring_current = current is not None and obstacle is None
+    marks, note = my_marks(seat, current.pk if scoring_current else None)
+    return ScoringPage(pitches, grid, marks, current, obstacle, note)
+
+
+def _own_recusals():
+    return Recusal.objects.only("id", "juror_id", "pitch_id", "reason", "created_at")
+
+
+def pitch_for_scoring(
+    forum: Forum, seat: Juror, pitch_pk: int
+) -> tuple[Pitch, list[Criterion], dict[int, int], str]:
+    """One pitch of the forum (or a 404), the grid, the juror's marks for it and their
+    comment on it, their recusals (into `seat.recusals`): four queries."""
+    pitch = (
+        Pitch.objects.filter(forum_id=forum.pk, pk=pitch_pk)
+        .select_related("idea", "organisation")
+        .only(*ROOM_PITCH_FIELDS)
+        .first()
+    )
+    if pitch is None:
+        raise Http404
+    grid = criteria(forum)
+    prefetch_related_objects([seat], Prefetch("recusals", queryset=_own_recusals()))
+    sql = (
+        f"SELECT criterion_id, value, NULL FROM {Score._meta.db_table} "
+        "WHERE juror_id = %s AND pitch_id = %s "
+        f"UNION ALL SELECT NULL, NULL, comment FROM {JurorNote._meta.db_table} "
+        "WHERE juror_id = %s AND pitch_id = %s"
+    )
+    with connections[Score.objects.db].cursor() as cursor:
+        cursor.execute(sql, [seat.pk, pitch.pk, seat.pk, pitch.pk])
+        rows = cursor.fetchall()
+    marks = {criterion_id: value for criterion_id, value, _ in rows if criterion_id is not None}
+    note = next((comment for criterion_id, _, comment in rows if criterion_id is None), "")
+    return pitch, grid, marks, note
 
 
 def my_scores(juror: Juror) -> tuple[dict[int, dict[int, int]], dict[int, str]]:
@@ -266,36 +395,51 @@ def scored_pairs(forum: Forum) -> set[tuple[int, int]]:
 
 
 def board(forum: Forum) -> dict:
-    """The live board: jurors × pitches, each cell "done", "todo" or "conflict"."""
+    """The live board: jurors × pitches, each cell "done", "todo", "conflict" or "recused".
+
+    A conflict is read live (the juror's current organisation and role grants, as in
+    `permissions.conflicts`); a mark given before a role was granted still counts, and shows
+    as "done". Six queries whatever the size."""
     jurors = list(
-        forum.jurors.select_related("user", "organisation").only(
+        forum.jurors.select_related("user", "organisation")
+        .only(
             "id",
             "forum_id",  # the related manager reads it, deferred it would cost a query per row
             "organisation_id",
+            "user__id",
+            "user__organisation_id",
             "user__first_name",
             "user__last_name",
             "user__email",
             "organisation__name",
             "organisation__short_name",
         )
+        .prefetch_related(_grants())
     )
+    _fill_role_maps(jurors)
     pitches = room_programme(forum)
     done = scored_pairs(forum)
+    recused = set(
+        Recusal.objects.filter(forum_id=forum.pk).order_by().values_list("juror_id", "pitch_id")
+    )
     # 750 cells at 50 jurors × 15 pitches: ids read once, not through `.pk` in the loop.
     columns = [(pitch.pk, pitch.organisation_id, pitch) for pitch in pitches]
     rows = []
     totals = dict.fromkeys((pitch_id for pitch_id, _, _ in columns), 0)
     for juror in jurors:
-        juror_id, organisation_id = juror.pk, juror.organisation_id
+        juror_id = juror.pk
+        conflicted = permissions.conflicted_organisation_ids(juror.user, juror)
         cells = []
         scored = 0
         for pitch_id, pitch_organisation_id, pitch in columns:
-            if pitch_organisation_id == organisation_id:
-                state = "conflict"
+            if (juror_id, pitch_id) in recused:
+                state = "recused"
             elif (juror_id, pitch_id) in done:
                 state = "done"
                 scored += 1
                 totals[pitch_id] += 1
+            elif pitch_organisation_id in conflicted:
+                state = "conflict"
             else:
                 state = "todo"
             cells.append({"key": f"{juror_id}-{pitch_id}", "state": state, "pitch": pitch})

@@ -23,7 +23,7 @@ from innovation.models import Organisation, Role, User
 from innovation.notifications import notify
 from innovation.permissions import has_role
 from juries import permissions, selectors
-from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Score, ScoreEvent
+from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Recusal, Score, ScoreEvent
 from juries.results import departures
 
 Stage = Forum.Stage
@@ -159,7 +159,9 @@ def add_juror(
         subject=_("Vous êtes membre du jury de « %(forum)s »") % {"forum": forum.title},
         body=_(
             "Vous notez les pitchs du %(date)s à %(place)s. Vous ne noterez pas les projets "
-            "de votre collectivité ; vos notes restent confidentielles jusqu'à la clôture."
+            "de votre collectivité, ni ceux des collectivités où vous avez un rôle ; vous "
+            "pouvez aussi vous déporter d'un pitch. Vos notes restent confidentielles jusqu'à "
+            "la clôture."
         )
         % {"date": forum.date.strftime("%d/%m/%Y"), "place": forum.place},
         url=reverse("juries:score", args=[forum.pk]),
@@ -177,6 +179,11 @@ def remove_juror(juror: Juror, *, actor: User) -> None:
         raise PermissionDenied
     if Score.objects.filter(juror=juror).exists():
         raise ValidationError(_("Ce juré a déjà noté : il ne peut plus quitter le jury."))
+    # A recusal is a declaration on the record: removing the juror would erase it.
+    if Recusal.objects.filter(juror=juror).exists():
+        raise ValidationError(
+            _("Ce juré s'est déporté d'un pitch : sa déclaration est consignée, il reste au jury.")
+        )
     Juror.objects.filter(pk=juror.pk).delete()
 
 
@@ -323,6 +330,21 @@ def _share_lock(forum: Forum) -> str:
     return Forum.objects.values_list("stage", flat=True).get(pk=forum.pk)
 
 
+def _lock_own_seat(forum: Forum, *, actor: User, pitch: Pitch) -> Juror:
+    """The actor's own seat, locked: the lock serialises two tabs of the same juror (no
+    duplicate, no lost change); someone not on the jury is refused."""
+    juror = (
+        Juror.objects.select_for_update().filter(forum_id=forum.pk, user=actor).first()
+        if actor.is_authenticated
+        else None
+    )
+    if juror is None:
+        raise PermissionDenied
+    if pitch.forum_id != forum.pk:
+        raise ValidationError(_("Ce pitch n'appartient pas à ce forum."))
+    return juror
+
+
 @transaction.atomic
 def save_scores(
     forum: Forum,
@@ -338,20 +360,8 @@ def save_scores(
     """
     if _share_lock(forum) != Stage.OPEN:
         raise ValidationError(_("La notation est close : vos notes ne peuvent plus changer."))
-    # The juror row lock serialises two tabs of the same juror: no duplicate, no lost change.
-    juror = (
-        Juror.objects.select_for_update().filter(forum_id=forum.pk, user=actor).first()
-        if actor.is_authenticated
-        else None
-    )
-    if juror is None:
-        raise PermissionDenied
-    if pitch.forum_id != forum.pk:
-        raise ValidationError(_("Ce pitch n'appartient pas à ce forum."))
-    if pitch.organisation_id == juror.organisation_id:
-        raise ValidationError(
-            _("Vous ne notez pas les projets de votre propre collectivité (conflit d'intérêts).")
-        )
+    juror = _lock_own_seat(forum, actor=actor, pitch=pitch)
+    _refuse_obstacle(actor, juror, pitch)
     criteria = {criterion.pk: criterion for criterion in forum.criteria.all()}
     errors: dict[str, str] = {}
     for criterion_id in values:
@@ -421,6 +431,70 @@ def save_scores(
             detail={"forum": pitch.forum_id, "juror": juror.pk, "marks_changed": changed},
         )
     return changed
+
+
+def _person_now(actor: User) -> User:
+    """The actor as committed now: their organisation and role grants (read again on first
+    use of `role_map`), not the copy the request loaded when it began."""
+    return User.objects.get(pk=actor.pk)
+
+
+def _refuse_obstacle(actor: User, juror: Juror, pitch: Pitch) -> None:
+    """Refuse a pitch the juror may not score: conflict of interest, or recusal."""
+    person = _person_now(actor)
+    obstacle = permissions.scoring_obstacle(person, juror, pitch)
+    if obstacle == permissions.RECUSED:
+        raise ValidationError(_("Vous vous êtes déporté·e pour ce pitch : vous ne le notez pas."))
+    if obstacle == permissions.CONFLICT:
+        reasons = permissions.conflicts(person, juror)[pitch.organisation_id]
+        if permissions.HOME in reasons:
+            raise ValidationError(
+                _(
+                    "Vous ne notez pas les projets de votre propre collectivité "
+                    "(conflit d'intérêts)."
+                )
+            )
+        raise ValidationError(
+            _(
+                "Vous ne notez pas les projets de %(organisation)s, où vous êtes "
+                "%(roles)s (conflit d'intérêts)."
+            )
+            % {
+                "organisation": Organisation.objects.get(pk=pitch.organisation_id),
+                "roles": ", ".join(permissions.conflict_roles(reasons)),
+            }
+        )
+
+
+@transaction.atomic
+def recuse(forum: Forum, *, actor: User, pitch: Pitch, reason: str = "") -> Recusal:
+    """Withdraw from one pitch (« se déporter »), for good; marks already given are deleted."""
+    # The same locks as save_scores: closing waits for a recusal under way, and a recusal
+    # waits for the same juror's save in another tab (then deletes what it saved).
+    if _share_lock(forum) not in {Stage.PREPARING, Stage.OPEN}:
+        raise ValidationError(_("La notation est close : il n'est plus possible de se déporter."))
+    juror = _lock_own_seat(forum, actor=actor, pitch=pitch)
+    if Recusal.objects.filter(juror=juror, pitch=pitch).exists():
+        raise ValidationError(_("Vous vous êtes déjà déporté·e pour ce pitch."))
+    marks = Score.objects.filter(juror=juror, pitch=pitch)
+    withdrawn = marks.count()
+    # Their history goes with them (ScoreEvent cascades): the values are withdrawn entirely.
+    marks.delete()
+    # So does the private comment: nothing of the juror's view of the pitch is kept.
+    JurorNote.objects.filter(juror=juror, pitch=pitch).delete()
+    recusal = Recusal.objects.create(
+        forum_id=forum.pk, juror=juror, pitch=pitch, reason=reason.strip()
+    )
+    # How many marks were withdrawn, never their values; nor the reason (free text, shown on
+    # the results to those who deliberate).
+    audit.record(
+        audit.RECUSAL,
+        actor=actor,
+        target=pitch,
+        organisation_id=juror.organisation_id,
+        detail={"forum": forum.pk, "juror": juror.pk, "marks_withdrawn": withdrawn},
+    )
+    return recusal
 
 
 @transaction.atomic

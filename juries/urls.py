@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/etape/", views.forum_stage, name="stage"),
     path("<int:pk>/noter/", views.score, name="score"),
     path("<int:pk>/noter/<int:pitch_pk>/", views.score_pitch, name="score_pitch"),
+    path("<int:pk>/noter/<int:pitch_pk>/deporter/", views.recuse, name="recuse"),
     path("<int:pk>/tableau/", views.board, name="board"),
     path("<int:pk>/tableau.json", views.board_json, name="board_json"),
     path("<int:pk>/chrono/", views.timer, name="timer"),

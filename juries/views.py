@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +28,7 @@ from juries.forms import (
     ForumForm,
     JurorForm,
     PutForwardForm,
+    RecusalForm,
     ScoreForm,
 )
 from juries.models import Criterion, Forum, Juror, Pitch, Score
@@ -191,6 +191,8 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for org in forum.organisations.all()
     ]
     can_manage = permissions.can_manage_forum(user, forum)
+    jury = selectors.jury(forum)
+    _add_standings(jury, programme, forum.organisations.all(), taken)
     return _page(
         request,
         "juries/forum_detail.html",
@@ -198,7 +200,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "forum": forum,
             "programme": programme,
-            "jury": selectors.jury(forum),
+            "jury": jury,
             "criteria": selectors.criteria(forum),
             "quotas": quotas,
             "seat": permissions.juror_seat(user, forum),
@@ -218,6 +220,41 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         active="detail",
     )
+
+
+def _not_scored(juror: Juror, organisations, pitch_counts: Counter | None = None) -> list[str]:
+    """« Département du Nord (sa collectivité) » for each participating collectivité whose
+    pitches the juror does not score, as the delegates preparing the jury read it; with how
+    many pitches of it are on the programme, when `pitch_counts` is given."""
+    reasons = permissions.conflicts(juror.user, juror)
+    items = []
+    for organisation in organisations:
+        if organisation.pk not in reasons:
+            continue
+        why = permissions.conflict_text(reasons[organisation.pk], own=False)
+        if pitch_counts is not None:
+            count = pitch_counts[organisation.pk]
+            why += ", " + ngettext("%(count)s pitch", "%(count)s pitchs", count) % {"count": count}
+        items.append(f"{organisation} ({why})")
+    return items
+
+
+def _add_standings(jury: list[Juror], programme: list[Pitch], organisations, taken) -> None:
+    """What the jury section and the programme of the forum page show, computed now (pitches
+    and role grants may come after seating): for each juror, the collectivités they do not
+    score (`juror.not_scored`); for each pitch, how many jurors score it
+    (`pitch.scoring_jurors`)."""
+    organisations = list(organisations)
+    for juror in jury:
+        juror.not_scored = _not_scored(juror, organisations, taken)
+        juror.conflicted = permissions.conflicted_organisation_ids(juror.user, juror)
+        juror.recused = permissions.recused_pitch_ids(juror)
+    for pitch in programme:
+        pitch.scoring_jurors = sum(
+            1
+            for juror in jury
+            if pitch.organisation_id not in juror.conflicted and pitch.pk not in juror.recused
+        )
 
 
 @login_required
@@ -254,7 +291,7 @@ def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = JurorForm(request.POST or None, prefix="juror")
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_juror(
+            juror = services.add_juror(
                 forum,
                 actor=request.user,
                 user=form.cleaned_data["email"],
@@ -264,7 +301,13 @@ def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("Juré ajouté."))
+            not_scored = _not_scored(juror, forum.organisations.order_by("name"))
+            text = _("%(name)s rejoint le jury.") % {"name": juror.user.get_full_name()}
+            if not_scored:
+                text += " " + _("Ne notera pas les pitchs de : %(list)s.") % {
+                    "list": " ; ".join(not_scored)
+                }
+            messages.success(request, text)
             return redirect(reverse("juries:detail", args=[forum.pk]) + "#jury")
     return render(request, "juries/juror_form.html", {"form": form, "forum": forum})
 
@@ -379,6 +422,10 @@ def forum_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Scoring --------------------------------------------------------------------------------
+#
+# The scoring pages are rendered afresh on every request, each from one set of queries
+# (`selectors.scoring_page`, `selectors.pitch_for_scoring`): what a juror may score depends on
+# their own organisation, role grants and recusals, so no part of these pages is shared.
 
 
 def _juror_or_403(request: HttpRequest, forum: Forum) -> Juror:
@@ -388,157 +435,78 @@ def _juror_or_403(request: HttpRequest, forum: Forum) -> Juror:
     return seat
 
 
-# Separates the pieces of `_score_items.html`; "<" never comes out of escaped text.
-_ITEM_SEPARATOR = mark_safe("<!--juror-part-->")
-
-
-# Where the on-stage form cached for every juror takes each juror's own values (the same idea
-# as the CSRF placeholder of innovation.caching).
-_NOTE_HOLE = "juror-note-hole-5b0e1f"
-
-# Where the scoring page cached for every juror takes the juror's form and programme lines:
-# HTML comments, which no escaped text can contain.
-_HOLE = re.compile(r"<!--juror-hole:([a-z]+)-->")
-_FORM_HOLE = mark_safe("<!--juror-hole:form-->")
-_PROGRAMME_HOLE = mark_safe("<!--juror-hole:programme-->")
-
-
-def _value_hole(criterion_id: int) -> str:
-    return f"juror-mark-hole-5b0e1f-{criterion_id}"
-
-
-def _score_shared(forum: Forum) -> dict:
-    """What the scoring page shows every juror of the forum alike (cached): the pitch on
-    stage and its form with holes for the juror's values, and each line of the programme
-    with its three possible endings."""
-    programme = selectors.room_programme(forum)
-    grid = selectors.criteria(forum)
-    html = render_fragment(
-        "juries/_score_items.html",
-        {"forum": forum, "programme": programme, "sep": _ITEM_SEPARATOR},
-    )
-    pieces = html.split(_ITEM_SEPARATOR)
-    items = [
-        (pitch.pk, pitch.organisation_id, *pieces[4 * index : 4 * index + 4])
-        for index, pitch in enumerate(programme)
-    ]
-    current = next((p for p in programme if p.pk == forum.current_pitch_id), None)
-    form_html = ""
-    if current is not None:
-        initial = {f"criterion_{criterion.pk}": _value_hole(criterion.pk) for criterion in grid}
-        initial["comment"] = _NOTE_HOLE
-        form_html = render_fragment(
-            "juries/_score_form.html",
-            {
-                "form": ScoreForm(criteria=grid, initial=initial),
-                "forum": forum,
-                "pitch": current,
-                "open": forum.stage == Stage.OPEN,
-            },
-        )
-    # The page under its header, for a juror who scores the pitch on stage (its form goes in
-    # the hole) and for one who does not (its organisation's juror, or nothing on stage).
-    page = {
-        scoring: _HOLE.split(
-            render_fragment(
-                "juries/_score_body.html",
-                {
-                    "forum": forum,
-                    "open": forum.stage == Stage.OPEN,
-                    "current": current,
-                    "current_form": _FORM_HOLE if scoring else "",
-                    "programme_items": _PROGRAMME_HOLE if programme else "",
-                },
-            )
-        )
-        for scoring in (True, False)
-    }
+def _nav(request: HttpRequest, forum: Forum, active: str) -> dict:
+    """What the forum header (`_forum_header.html`) reads: the tabs this person may use."""
+    user = request.user
     return {
-        "items": items,
-        "current": current,
-        "form_html": form_html,
-        "criterion_ids": [criterion.pk for criterion in grid],
-        "page": page,
+        "active": active,
+        "nav_seat": permissions.juror_seat(user, forum) is not None,
+        "nav_room": permissions.can_run_room(user, forum),
+        "nav_results": permissions.can_see_results(user, forum),
     }
 
 
-def _fill_holes(pieces: list[str], values: dict[str, str]) -> SafeString:
-    """A page split on its holes (text, hole name, text…) with each hole's value put in, in
-    one pass: nothing put in is searched for holes."""
-    return mark_safe(  # noqa: S308 (our own templates, auto-escaped)
-        "".join(values[piece] if index % 2 else piece for index, piece in enumerate(pieces))
-    )
+def _why(request: HttpRequest, seat: Juror, pitch: Pitch, obstacle: str | None) -> dict | None:
+    """Why the juror does not score this pitch, for `_why.html`: recused, or a conflict with
+    their own collectivité (`home`) or through the roles they hold in it (`roles`)."""
+    if obstacle is None:
+        return None
+    reasons = permissions.conflicts(request.user, seat).get(pitch.organisation_id, frozenset())
+    return {
+        "obstacle": obstacle,
+        "home": permissions.HOME in reasons,
+        "roles": ", ".join(permissions.conflict_roles(reasons)),
+    }
 
 
-def _programme_items(items: list[tuple], seat: Juror, marks: dict) -> SafeString:
-    """The programme lines with this juror's own state: conflict, scored, to score."""
+def _programme_lines(request: HttpRequest, seat: Juror, page: selectors.ScoringPage) -> list:
+    """Each pitch of the programme with this juror's standing: "todo", "done", "conflict"
+    (with why, and whether marks given before the conflict remain) or "recused"."""
+    recusals = {recusal.pitch_id: recusal for recusal in seat.recusals.all()}
     lines = []
-    for pitch_id, organisation_id, opening, conflict, done, todo in items:
-        lines.append(opening)
-        if organisation_id == seat.organisation_id:
-            lines.append(conflict)
-        else:
-            lines.append(done if pitch_id in marks else todo)
-    return mark_safe("".join(lines))  # noqa: S308 (pieces of our own autoescaped template)
-
-
-def _fill_score_form(request: HttpRequest, shared: dict, marks: dict, note: str) -> SafeString:
-    """The cached on-stage form with this juror's marks, comment and CSRF token."""
-    html = shared["form_html"]
-    for criterion_id in shared["criterion_ids"]:
-        value = marks.get(criterion_id)
-        # Marks are integers: nothing to escape.
-        filled = "" if value is None else f' value="{int(value)}"'
-        html = html.replace(f' value="{_value_hole(criterion_id)}"', filled)
-    # The comment's hole is the first thing after its textarea's attributes: the organiser's
-    # help texts, whatever they say, are never taken for it.
-    head, textarea, tail = html.partition('<textarea name="comment"')
-    html = head + textarea + tail.replace(_NOTE_HOLE, escape(note), 1)
-    return punch_csrf(request, html)
+    for pitch in page.pitches:
+        obstacle = permissions.scoring_obstacle(request.user, seat, pitch)
+        scored = "done" if pitch.pk in page.marks else "todo"
+        lines.append(
+            {
+                "pitch": pitch,
+                "state": obstacle or scored,
+                "why": _why(request, seat, pitch, obstacle),
+                "has_marks": pitch.pk in page.marks,
+                "recusal": recusals.get(pitch.pk),
+            }
+        )
+    return lines
 
 
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
-    """The juror's phone page: the pitch on stage first, then the whole programme.
-
-    The programme, the pitch on stage and its form are the same for every juror: they come
-    from the shared cache. The juror's own marks and, when the pitch on stage is theirs to
-    score, their comment on it are read on every request, in one query, and put in."""
+    """The juror's phone page: the pitch on stage first, then the whole programme."""
     forum = selectors.forum_for_page(request.user, pk)
     seat = _juror_or_403(request, forum)
-    shared = cached(
-        # A new name whenever the value's shape changes: while a deploy rolls out, processes
-        # still running the previous code share the cache.
-        "juries:score-page",
-        [forum.pk, forum.stage, forum.current_pitch_id],
-        ROOM_SCOPES,
-        lambda: _score_shared(forum),
-    )
-    current = shared["current"]
-    scoring_current = current is not None and current.organisation_id != seat.organisation_id
-    marks, note = selectors.my_marks(seat, current.pk if scoring_current else None)
+    page = selectors.scoring_page(request.user, forum, seat)
     current_form = None
-    if scoring_current:
-        current_form = _fill_score_form(request, shared, marks.get(current.pk, {}), note)
-    programme_items = _programme_items(shared["items"], seat, marks)
-    content = _fill_holes(
-        shared["page"][scoring_current],
-        {"form": current_form or "", "programme": programme_items},
-    )
-    return _page(
+    current_why = None
+    if page.current is not None:
+        if page.current_obstacle is None:
+            current_form = _score_form(page.grid, page.marks.get(page.current.pk, {}), page.note)
+        else:
+            current_why = _why(request, seat, page.current, page.current_obstacle)
+    return render(
         request,
         "juries/score_page.html",
-        forum,
         {
             "forum": forum,
             "seat": seat,
-            "current": current,
+            "current": page.current,
             "current_form": current_form,
-            "marks": marks,
-            "programme_items": programme_items,
-            "content": content,
+            "current_why": current_why,
+            "marks": page.marks,
+            "lines": _programme_lines(request, seat, page),
+            "open": forum.stage == Stage.OPEN,
+            "can_recuse": permissions.can_recuse(request.user, forum),
+            **_nav(request, forum, "score"),
         },
-        active="score",
     )
 
 
@@ -553,20 +521,12 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
     """One pitch's form; answers JSON to the page's script, and redirects plain forms."""
     forum = selectors.forum_for_page(request.user, pk)
     seat = _juror_or_403(request, forum)
-    pitch = get_object_or_404(
-        Pitch.objects.select_related("idea", "organisation"), pk=pitch_pk, forum=forum
-    )
-    grid = selectors.criteria(forum)
-    conflict = pitch.organisation_id == seat.organisation_id
-    marks, notes = selectors.my_scores(seat)
-    form = _score_form(
-        grid,
-        marks.get(pitch.pk, {}),
-        notes.get(pitch.pk, ""),
-        data=request.POST if request.method == "POST" else None,
-    )
+    pitch, grid, marks, note = selectors.pitch_for_scoring(forum, seat, pitch_pk)
+    obstacle = permissions.scoring_obstacle(request.user, seat, pitch)
+    form = _score_form(grid, marks, note, data=request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
+        # Even when the page shows no form: the service gives the reason, the database holds.
         if form.is_valid():
             try:
                 services.save_scores(
@@ -596,21 +556,68 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
                 {"ok": False, "errors": {k: [str(m) for m in v] for k, v in form.errors.items()}},
                 status=status,
             )
-    return _page(
+    return render(
         request,
         "juries/score_pitch.html",
-        forum,
         {
             "forum": forum,
             "seat": seat,
             "pitch": pitch,
             "form": form,
-            "conflict": conflict,
+            "obstacle": obstacle,
+            "why": _why(request, seat, pitch, obstacle),
             "open": forum.stage == Stage.OPEN,
-            "scored": pitch.pk in marks,
+            "scored": bool(marks),
+            "can_recuse": permissions.can_recuse(request.user, forum),
+            **_nav(request, forum, "score"),
         },
         status=status,
-        active="score",
+    )
+
+
+@login_required
+def recuse(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
+    """« Je me déporte » : what it means, then the declaration (a plain form, no script)."""
+    forum = selectors.forum_for_page(request.user, pk)
+    seat = _juror_or_403(request, forum)
+    pitch, _grid, marks, _note = selectors.pitch_for_scoring(forum, seat, pitch_pk)
+    recusal = next((r for r in seat.recusals.all() if r.pitch_id == pitch.pk), None)
+    form = RecusalForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.recuse(
+                    forum, actor=request.user, pitch=pitch, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                text = _("Vous vous êtes déporté·e pour « %(title)s ».") % {
+                    "title": pitch.idea.title
+                }
+                if marks:
+                    text += " " + ngettext(
+                        "Votre note a été retirée.",
+                        "Vos %(count)s notes ont été retirées.",
+                        len(marks),
+                    ) % {"count": len(marks)}
+                messages.success(request, text)
+                return redirect("juries:score", pk=forum.pk)
+        status = 400
+    return render(
+        request,
+        "juries/recuse.html",
+        {
+            "forum": forum,
+            "pitch": pitch,
+            "form": form,
+            "recusal": recusal,
+            "mark_count": len(marks),
+            "can_recuse": permissions.can_recuse(request.user, forum) and recusal is None,
+            **_nav(request, forum, "score"),
+        },
+        status=status,
     )
 
 
@@ -620,6 +627,7 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
 _CELL_LABELS = {
     "done": lambda: _("✓ noté"),
     "conflict": lambda: _("conflit"),
+    "recused": lambda: _("déporté·e"),
     "todo": lambda: _("à noter"),
 }
 
@@ -642,7 +650,7 @@ def _board_body(forum: Forum) -> str:
 
 
 def _board_state(forum: Forum) -> dict:
-    """Who scored what, for the board's polling (cached per forum)."""
+    """Who scored what, for the board's polling."""
     data = selectors.board(forum)
     return {
         "cells": {cell["key"]: cell["state"] for row in data["rows"] for cell in row["cells"]},
@@ -680,8 +688,9 @@ def board_json(request: HttpRequest, pk: int) -> JsonResponse:
     forum = selectors.forum_for_page(request.user, pk)
     if not permissions.can_run_room(request.user, forum):
         raise PermissionDenied
-    # Names are not in it: only the "juries" scope.
-    state = cached("juries:board_state", [forum.pk], ["juries"], lambda: _board_state(forum))
+    # Not cached: a conflict shown here follows the role grants (the "people" scope), which
+    # the cache of this small answer, keyed on the forum's rows alone, missed.
+    state = _board_state(forum)
     return JsonResponse(
         {
             "stage": forum.stage,
@@ -732,7 +741,7 @@ def _results_shared(forum: Forum) -> dict:
         ["juries"],
         lambda: selectors.ranking_numbers(forum, pitch_ids),
     )
-    rows = selectors.result_rows(pitches, computed)
+    rows = selectors.result_rows(pitches, computed, selectors.recusals_by_pitch(forum))
     html = render_fragment(
         "juries/_results_body.html",
         {
@@ -926,6 +935,11 @@ def export_scores(request: HttpRequest, pk: int) -> HttpResponse:
     return csv_response(f"forum-{forum.pk}-notes.csv", header, rows())
 
 
+def _recusal_text(recusal) -> str:
+    name = recusal.juror.user.get_full_name()
+    return f"{name} ({recusal.reason})" if recusal.reason else name
+
+
 @login_required
 def export_results(request: HttpRequest, pk: int) -> HttpResponse:
     forum = selectors.forum_for_page(request.user, pk)
@@ -939,6 +953,7 @@ def export_results(request: HttpRequest, pk: int) -> HttpResponse:
         _("Note normalisée"),
         _("Note brute pondérée"),
         _("Jurés comptés"),
+        _("Jurés déportés"),
         _("Lauréat"),
         _("Motif de la délibération"),
     ]
@@ -951,6 +966,7 @@ def export_results(request: HttpRequest, pk: int) -> HttpResponse:
             _number(row.normalised),
             _number(row.raw),
             row.juror_count,
+            " ; ".join(_recusal_text(recusal) for recusal in row.recusals),
             _("oui") if row.pitch.laureate else _("non"),
             row.pitch.laureate_reason,
         ]

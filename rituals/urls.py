@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from rituals import views
+
+
+class CalendarTokenConverter:
+    """The alphabet of `models.new_calendar_token` (URL-safe base64): anything else cannot be
+    a token, and never reaches the database (a NUL byte there was a 500)."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CalendarTokenConverter, "calendar_token")
 
 app_name = "rituals"
 urlpatterns = [
@@ -16,6 +32,10 @@ urlpatterns = [
     path("seances/<int:pk>/inscriptions.csv", views.occurrence_export, name="export"),
     path("seances/<int:pk>/agenda.ics", views.occurrence_ics, name="occurrence_ics"),
     path("agenda/", views.calendar_settings, name="calendar"),
-    path("agenda/<str:token>/mes-inscriptions.ics", views.personal_feed, name="personal_feed"),
-    path("agenda/<str:token>/serie-<int:pk>.ics", views.ritual_feed, name="ritual_feed"),
+    path(
+        "agenda/<calendar_token:token>/mes-inscriptions.ics",
+        views.personal_feed,
+        name="personal_feed",
+    ),
+    path("agenda/<calendar_token:token>/serie-<int:pk>.ics", views.ritual_feed, name="ritual_feed"),
 ]

@@ -67,9 +67,9 @@ def mailoutbox_clear():
 @pytest.fixture(autouse=True)
 def _broker_breaker_closed():
     """Each test starts like a fresh web process: no broker failure remembered from another
-    test (innovation.notifications pauses the broker for a while after a failure)."""
-    from innovation import notifications
+    test (innovation.outbox pauses the broker for a while after a failure)."""
+    from innovation import outbox
 
-    notifications.reset_broker_breaker()
+    outbox.reset_broker_breaker()
     yield
-    notifications.reset_broker_breaker()
+    outbox.reset_broker_breaker()

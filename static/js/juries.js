@@ -90,7 +90,7 @@
   // --- Live board: poll a small JSON endpoint --------------------------------------------
   const board = document.querySelector("[data-board-url]");
   if (board) {
-    const labels = { done: "✓ noté", todo: "à noter", conflict: "conflit" };
+    const labels = { done: "✓ noté", todo: "à noter", conflict: "conflit", recused: "déporté·e" };
     const status = board.querySelector("[data-board-status]");
     const refresh = async () => {
       try {

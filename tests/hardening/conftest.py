@@ -299,6 +299,7 @@ def endpoints(w: World) -> list[Endpoint]:
     )
     add("juries:score", "juror", [open_forum.pk])
     add("juries:score_pitch", "juror", [open_forum.pk, open_pitch.pk], post=True)
+    add("juries:recuse", "juror", [open_forum.pk, open_pitch.pk], post=True)
     add("juries:board", "delegate", [open_forum.pk])
     add("juries:board_json", "delegate", [open_forum.pk])
     add("juries:timer", "delegate", [open_forum.pk])

@@ -44,7 +44,7 @@ from ideas.models import (
     Theme,
 )
 from innovation.models import Direction, Notification, Organisation, User
-from juries.models import Criterion, Forum, JurorNote, Pitch
+from juries.models import Criterion, Forum, JurorNote, Pitch, Recusal
 from rituals.models import Occurrence, Ritual
 from tests.hardening.conftest import World, build_world, endpoints
 
@@ -75,6 +75,7 @@ FREE_TEXT = {
     Criterion: ["name", "description"],
     Pitch: ["laureate_reason"],
     JurorNote: ["comment"],
+    Recusal: ["reason"],
     Ritual: ["title", "description", "place"],
     Occurrence: ["place", "topic", "cancel_reason"],
 }
@@ -155,6 +156,10 @@ def complete_world(world: World) -> None:
     seat = o["open_forum"].jurors.get(user=p["juror"])
     pitch = o["open_forum"].pitches.exclude(organisation=world.org).first()
     JurorNote.objects.create(juror=seat, pitch=pitch, comment="Note")
+    # A recusal's reason is shown on the results of the closed forum (and in their export).
+    closed_seat = o["closed"].jurors.get(user=p["juror"])
+    closed_pitch = o["closed"].pitches.exclude(organisation=world.org).first()
+    Recusal.objects.create(forum=o["closed"], juror=closed_seat, pitch=closed_pitch, reason="x")
     followup = o["followup"]
     followup.recorded_at = timezone.now()
     followup.recorded_by = p["delegate"]
@@ -352,7 +357,7 @@ def test_emails_carry_hostile_text_as_plain_text_on_one_line(mailoutbox_clear):
     assert {"idea_submitted", "idea_moved", "ritual_cancelled", "mandate_declined"} <= kinds
     # Every notification went out: hostile text in a subject does not make an e-mail fail.
     news = Notification.objects.exclude(pk__in=before)
-    assert not news.exclude(email_state__in=["sent", "skipped"]).exists()
+    assert not news.exclude(delivery_state__in=["sent", "skipped"]).exists()
     assert len(mail.outbox) >= 4
     for message in mail.outbox:
         assert message.content_subtype == "plain"

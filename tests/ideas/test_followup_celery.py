@@ -43,7 +43,7 @@ def test_beat_firing_twice_through_redis_sends_each_reminder_once():
             return FollowUpReminder.objects.filter(
                 state="sent"
             ).count() == 1 and Notification.objects.filter(
-                kind="followup_due", email_state=Notification.EmailState.SENT
+                kind="followup_due", delivery_state="sent"
             ).count() == len(expected)
 
         assert wait_for(all_sent)

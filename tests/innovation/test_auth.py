@@ -61,11 +61,15 @@ def test_logout_by_post_logs_out(client, agent):
 
 
 @pytest.mark.django_db
-def test_password_reset_lets_imported_person_without_password_choose_one(client, mailoutbox_clear):
+def test_password_reset_lets_imported_person_without_password_choose_one(
+    client, mailoutbox_clear, django_capture_on_commit_callbacks
+):
     person = User.objects.create_user("nouvelle@exemple.fr", password=None)
     assert not person.has_usable_password()
 
-    response = client.post(reverse("password_reset"), {"email": "Nouvelle@exemple.fr"})
+    # The e-mail is queued after commit (innovation.password_reset), sent in-process here.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "Nouvelle@exemple.fr"})
 
     assert response.url == reverse("password_reset_done")
     assert len(mail.outbox) == 1

@@ -6,11 +6,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
+from django.db.models.functions import Now
 from django.utils import timezone
 
+from innovation import outbox
 from innovation.models import Notification
 from innovation.notifications import send_notification_email, send_pending_emails
+from innovation.outbox import DeliveryState
 from tests.factories import AgentFactory
 
 
@@ -22,6 +26,22 @@ def pending_notifications(count: int) -> list[Notification]:
     ]
 
 
+class ClaimWatchingBackend(EmailBackend):
+    """Records, at each send, which rows are claimed at that instant."""
+
+    claimed_during_sends: list[list[int]] = []
+
+    def send_messages(self, messages):
+        self.claimed_during_sends.append(
+            list(
+                Notification.objects.filter(delivery_state=DeliveryState.SENDING)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        )
+        return super().send_messages(messages)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_sweeps_running_at_once_send_each_email_once():
     pending_notifications(40)
@@ -31,7 +51,7 @@ def test_sweeps_running_at_once_send_each_email_once():
     def sweep():
         barrier.wait()
         try:
-            send_pending_emails(limit=10)
+            send_pending_emails()
             send_pending_emails()
         finally:
             connection.close()
@@ -45,7 +65,21 @@ def test_sweeps_running_at_once_send_each_email_once():
 
     assert len(mail.outbox) == 40
     assert len({message.to[0] for message in mail.outbox}) == 40
-    assert Notification.objects.exclude(email_state="sent").count() == 0
+    assert len({message.extra_headers["Message-ID"] for message in mail.outbox}) == 40
+    assert Notification.objects.exclude(delivery_state="sent").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_sweep_claims_each_row_only_right_before_sending_it(settings, mailoutbox_clear):
+    # The old sweep claimed 500 rows, then sent them one after the other: the last ones
+    # waited, claimed, behind every slow send before them, and their claim could go stale.
+    settings.EMAIL_BACKEND = "tests.innovation.test_email_sweep.ClaimWatchingBackend"
+    ClaimWatchingBackend.claimed_during_sends = []
+    rows = pending_notifications(3)
+
+    assert send_pending_emails() == 3
+
+    assert ClaimWatchingBackend.claimed_during_sends == [[row.pk] for row in rows]
 
 
 @pytest.mark.django_db
@@ -61,17 +95,21 @@ def test_task_path_and_sweep_together_send_once():
 
 
 @pytest.mark.django_db
-def test_row_left_sending_by_a_dead_worker_is_sent_after_the_stale_delay():
+def test_row_left_sending_by_a_dead_worker_is_sent_once_its_lease_is_over():
     (notification,) = pending_notifications(1)
-    Notification.objects.filter(pk=notification.pk).update(
-        email_state="sending", email_claimed_at=timezone.now()
-    )
+    assert outbox.claim(Notification, notification.pk) is not None  # then the worker dies
     mail.outbox = []
 
     send_pending_emails()
-    sent_while_fresh = len(mail.outbox)
-    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+    sent_while_alive = len(mail.outbox)
+    # Leases are read in database time: a worker whose clock runs an hour ahead takes nothing.
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
         send_pending_emails()
-        send_pending_emails()
+    sent_with_a_clock_ahead = len(mail.outbox)
+    Notification.objects.filter(pk=notification.pk).update(delivery_lease_until=Now())
+    send_pending_emails()
+    send_pending_emails()
 
-    assert (sent_while_fresh, len(mail.outbox)) == (0, 1)
+    assert (sent_while_alive, sent_with_a_clock_ahead, len(mail.outbox)) == (0, 0, 1)
+    notification.refresh_from_db()
+    assert (notification.delivery_state, notification.delivery_attempts) == ("sent", 2)

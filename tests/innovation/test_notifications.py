@@ -5,8 +5,9 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from innovation import notifications
+from innovation import notifications, outbox
 from innovation.models import Notification
+from innovation.outbox import DeliveryState
 from tests.factories import AgentFactory, NotificationFactory
 
 
@@ -35,7 +36,7 @@ def test_notify_creates_one_row_per_recipient_except_excluded(
 
     assert [n.recipient for n in created] == [first, second]
     assert Notification.objects.count() == 2
-    assert {n.email_state for n in created} == {Notification.EmailState.PENDING}
+    assert {n.delivery_state for n in created} == {DeliveryState.PENDING}
     assert len(callbacks) == 1
 
 
@@ -58,7 +59,7 @@ def test_notify_inactive_person_skips_email():
 
     (notification,) = notifications.notify([inactive], kind="k", subject="S", body="B")
 
-    assert notification.email_state == Notification.EmailState.SKIPPED
+    assert notification.delivery_state == DeliveryState.SKIPPED
 
 
 @pytest.mark.django_db
@@ -76,22 +77,25 @@ def test_send_notification_email_called_twice_sends_one_email(mailoutbox_clear, 
     assert message.to == [notification.recipient.email]
     assert "https://tremplin.example/idees/7/" in message.body
     assert f"Bonjour {notification.recipient.first_name}," in message.body
+    assert message.extra_headers["Message-ID"] == outbox.message_id(notification)
     notification.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.SENT
-    assert notification.email_attempts == 1
+    assert notification.delivery_state == DeliveryState.SENT
+    assert notification.delivery_attempts == 1
+    assert notification.delivery_claim is None
 
 
 @pytest.mark.django_db
-def test_send_pending_emails_sends_pending_and_stale_ones_once(mailoutbox_clear):
+def test_send_pending_emails_sends_pending_and_abandoned_ones_once(mailoutbox_clear):
     pending = NotificationFactory.create_batch(2)
-    NotificationFactory(email_state=Notification.EmailState.SENT)
-    NotificationFactory(email_state=Notification.EmailState.SKIPPED)
-    stale = NotificationFactory(
-        email_state=Notification.EmailState.SENDING,
-        email_claimed_at=timezone.now() - datetime.timedelta(hours=1),
+    NotificationFactory(delivery_state=DeliveryState.SENT)
+    NotificationFactory(delivery_state=DeliveryState.SKIPPED)
+    abandoned = NotificationFactory(
+        delivery_state=DeliveryState.SENDING,
+        delivery_lease_until=timezone.now() - datetime.timedelta(seconds=1),
     )
     NotificationFactory(
-        email_state=Notification.EmailState.SENDING, email_claimed_at=timezone.now()
+        delivery_state=DeliveryState.SENDING,
+        delivery_lease_until=timezone.now() + datetime.timedelta(minutes=1),
     )
 
     sent = notifications.send_pending_emails()
@@ -99,7 +103,7 @@ def test_send_pending_emails_sends_pending_and_stale_ones_once(mailoutbox_clear)
 
     assert (sent, sent_again) == (3, 0)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        n.recipient.email for n in [*pending, stale]
+        n.recipient.email for n in [*pending, abandoned]
     )
 
 
@@ -112,19 +116,19 @@ def test_failed_send_returns_notification_to_pending(mailoutbox_clear, settings)
 
     assert sent is False
     notification.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.PENDING
-    assert notification.email_attempts == 1
+    assert notification.delivery_state == DeliveryState.PENDING
+    assert notification.delivery_attempts == 1
 
 
 @pytest.mark.django_db
 def test_failed_send_after_last_attempt_gives_up(mailoutbox_clear, settings):
     settings.EMAIL_BACKEND = "tests.innovation.test_notifications.FailingBackend"
-    notification = NotificationFactory(email_attempts=notifications.MAX_EMAIL_ATTEMPTS - 1)
+    notification = NotificationFactory(delivery_attempts=outbox.MAX_ATTEMPTS - 1)
 
     notifications.send_notification_email(notification.pk)
 
     notification.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.FAILED
+    assert notification.delivery_state == DeliveryState.FAILED
 
 
 @pytest.mark.django_db
@@ -160,9 +164,9 @@ def test_notify_many_writes_each_row_once_and_keeps_text_as_typed(
 
     assert (written, again) == (2, 0)
     rows = Notification.objects.order_by("pk")
-    assert [(n.recipient_id, n.email_state) for n in rows] == [
-        (agent.pk, Notification.EmailState.PENDING),
-        (inactive.pk, Notification.EmailState.SKIPPED),
+    assert [(n.recipient_id, n.delivery_state) for n in rows] == [
+        (agent.pk, DeliveryState.PENDING),
+        (inactive.pk, DeliveryState.SKIPPED),
     ]
     assert {n.subject for n in rows} == {"100 % « prêt » ; DROP TABLE"}
     assert {n.body for n in rows} == {"%(title)s reste tel quel, comme l'apostrophe."}

@@ -197,3 +197,18 @@ def test_ideas_keep_what_visitors_did_and_counters_follow():
     assert idea.state == Idea.State.QUALIFIED
     assert idea.vote_count == idea.votes.count()
     assert idea.votes.filter(voter=voter).exists()
+
+
+def test_the_forums_delegate_of_two_collectivites_logs_in_with_both_roles():
+    # Seated on the demo forum's jury (juries/demo.py): she scores neither one's pitches.
+    seed()
+
+    user = authenticate(username="sylvie.carpentier@tremplin.example", password="tremplin-demo")
+
+    assert user is not None
+    assert user.organisation.slug == "cd-oise"
+    assert set(RoleGrant.objects.filter(user=user).values_list("organisation__slug", "role")) == {
+        ("cd-oise", Role.JUROR),
+        ("cd-oise", Role.DELEGATE),
+        ("cd-val-d-oise", Role.DELEGATE),
+    }

@@ -19,6 +19,7 @@ from django.db import transaction
 from innovation import notifications
 from innovation.celery import app
 from innovation.models import Notification, User
+from innovation.outbox import DeliveryState
 from tests.factories import AgentFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -35,8 +36,8 @@ def wait_for(condition: Callable[[], bool], timeout: float = WORKER_TIMEOUT) -> 
     return condition()
 
 
-def email_state(notification_id: int) -> str:
-    return Notification.objects.values_list("email_state", flat=True).get(pk=notification_id)
+def delivery_state(notification_id: int) -> str:
+    return Notification.objects.values_list("delivery_state", flat=True).get(pk=notification_id)
 
 
 @pytest.fixture(autouse=True)
@@ -120,7 +121,7 @@ def test_notification_email_is_sent_once_by_a_real_worker(celery_worker):
     notify_in_transaction(person)
 
     notification = Notification.objects.get(recipient=person)
-    assert wait_for(lambda: email_state(notification.pk) == Notification.EmailState.SENT)
+    assert wait_for(lambda: delivery_state(notification.pk) == DeliveryState.SENT)
     assert [message.to for message in mail.outbox] == [[person.email]]
     assert notifications.send_pending_emails() == 0
     assert len(mail.outbox) == 1
@@ -137,10 +138,10 @@ def test_notify_commits_without_a_broker_and_the_sweep_sends_once(request, broke
     # breaker skips the broker for NOTIFICATION_BROKER_PAUSE_SECONDS: bounded, never hung.
     assert waited < 10
     notification = Notification.objects.get(recipient=person)
-    assert notification.email_state == Notification.EmailState.PENDING
+    assert notification.delivery_state == DeliveryState.PENDING
     assert mail.outbox == []
     assert notifications.send_pending_emails() == 1
     assert notifications.send_pending_emails() == 0
     assert [message.to for message in mail.outbox] == [[person.email]]
     notification.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.SENT
+    assert notification.delivery_state == DeliveryState.SENT

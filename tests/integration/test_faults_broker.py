@@ -24,6 +24,7 @@ from django.urls import reverse
 from ideas.models import Idea, Mandate, Signature
 from innovation import notifications
 from innovation.models import Notification
+from innovation.outbox import DeliveryState
 from rituals.models import Registration
 from tests.factories import (
     AgentFactory,
@@ -98,7 +99,7 @@ def timed(call):
 
 def pending_emails() -> Counter:
     return Counter(
-        Notification.objects.filter(email_state=Notification.EmailState.PENDING).values_list(
+        Notification.objects.filter(delivery_state=DeliveryState.PENDING).values_list(
             "recipient__email", flat=True
         )
     )
@@ -111,7 +112,7 @@ def assert_sweep_sends_each_pending_email_once(expected: Counter) -> None:
     assert notifications.send_pending_emails() == 0
     assert Counter(message.to[0] for message in mail.outbox) == expected
     assert not Notification.objects.filter(
-        email_state__in=[Notification.EmailState.PENDING, Notification.EmailState.SENDING]
+        delivery_state__in=[DeliveryState.PENDING, DeliveryState.SENDING]
     ).exists()
 
 
@@ -144,7 +145,7 @@ def test_signing_a_mandate_without_redis_answers_fast_and_mails_later(request, c
     mandate = MandateFactory(team=1)
     last = mandate.client_director
     sign_all(mandate, except_for=[last])
-    Notification.objects.update(email_state=Notification.EmailState.SENT)
+    Notification.objects.update(delivery_state=DeliveryState.SENT)
     client.force_login(last)
     request.getfixturevalue(broker)
 

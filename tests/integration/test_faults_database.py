@@ -13,7 +13,7 @@ that connection; the process only finds out when it next uses it. We reproduce e
   `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
   AND pid <> pg_backend_pid()`: every other backend of the test database dies, as in a restart.
 - the next request must succeed (200, the data on the page); a control run with
-  CONN_HEALTH_CHECKS off shows the same next request failing with a 500, so the test does
+  CONN_HEALTH_CHECKS off shows the same next request failing (503), so the test does
   detect the fault it claims to survive.
 """
 
@@ -94,6 +94,8 @@ def test_the_request_after_a_postgresql_restart_succeeds_with_health_checks(heal
         assert "Covoiturage entre sites" in content
         assert connection.connection.info.backend_pid != backend_before
     else:
-        assert status == 500  # the control: without health checks the stale connection fails
+        # The control: without health checks the stale connection fails (a lost connection
+        # answers 503 and Retry-After: tests/integration/test_database_outage.py).
+        assert status == 503
     # Either way the process has recovered for the request after.
     assert process.get(page)[0] == 200

@@ -1,4 +1,5 @@
-"""The demo forum: ready for jury@ to score, and left alone by later runs."""
+"""The demo forum: ready for jury@ to score, with a delegate of two collectivités on the jury
+and a recorded recusal, and left alone by later runs."""
 
 from io import StringIO
 
@@ -6,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from juries.models import Criterion, Forum, Juror, Score
+from innovation.models import Role, RoleGrant
+from juries.models import Criterion, Forum, Juror, Recusal, Score
 
 
 def seed() -> str:
@@ -59,5 +61,56 @@ def test_second_run_leaves_the_forum_and_its_scores_alone():
     seed()
 
     assert Forum.objects.count() == 1
-    assert Juror.objects.filter(forum=forum).count() == 5
+    assert Juror.objects.filter(forum=forum).count() == 6
+    assert Recusal.objects.count() == 1
     assert list(Score.objects.order_by("pk").values_list("pk", "value", "updated_at")) == before
+
+
+@pytest.mark.django_db
+def test_demo_seats_a_delegate_of_two_collectivites_who_scores_neither(client):
+    output = seed()
+    forum = Forum.objects.get()
+    seat = Juror.objects.select_related("user").get(
+        forum=forum, user__email="sylvie.carpentier@tremplin.example"
+    )
+
+    delegate_of = set(
+        RoleGrant.objects.filter(user=seat.user, role=Role.DELEGATE).values_list(
+            "organisation__slug", flat=True
+        )
+    )
+    client.login(username=seat.user.email, password="tremplin-demo")
+    page = client.get(reverse("juries:score", args=[forum.pk]))
+    states = {}
+    for line in page.context["lines"]:
+        states.setdefault(line["pitch"].organisation.slug, set()).add(line["state"])
+    scored = set(
+        Score.objects.filter(juror=seat).values_list("pitch__organisation__slug", flat=True)
+    )
+
+    assert delegate_of == {"cd-oise", "cd-val-d-oise"}
+    assert states["cd-oise"] == states["cd-val-d-oise"] == {"conflict"}
+    assert states["cd-nord"] == {"done", "todo"}  # she scored the first Nord pitch
+    assert states["cd-somme"] == states["cd-pas-de-calais"] == {"todo"}
+    # The pitch on stage is an Oise one: no form for her.
+    assert page.context["current"].organisation.slug == "cd-oise"
+    assert page.context["current_form"] is None
+    assert scored == {"cd-nord"}
+    assert "sylvie.carpentier@" in output
+
+
+@pytest.mark.django_db
+def test_demo_records_that_jury_withdrew_from_one_pitch(client):
+    seed()
+    forum = Forum.objects.get()
+    recusal = Recusal.objects.select_related("juror__user", "pitch__organisation").get()
+
+    client.login(username="jury@tremplin.example", password="tremplin-demo")
+    page = client.get(reverse("juries:score", args=[forum.pk]))
+    line = next(line for line in page.context["lines"] if line["pitch"] == recusal.pitch)
+
+    assert recusal.juror.user.email == "jury@tremplin.example"
+    assert recusal.pitch.organisation.slug == "cd-val-d-oise"
+    assert recusal.reason == "Un proche fait partie de l'équipe projet."
+    assert line["state"] == "recused"
+    assert "Un proche fait partie de l&#x27;équipe projet." in page.content.decode()

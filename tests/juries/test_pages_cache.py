@@ -1,20 +1,17 @@
-"""The room pages (scoring, live board, results) share cached parts between the people who may
-see them: each must still show every write at once, and each person their own part only."""
-
-import re
+"""The room pages (live board, results) share cached parts between the people who may see them:
+each must still show every write at once (a recusal, a role grant), and each person their own
+part only. The scoring pages are not cached at all (tests/juries/test_scoring_page.py)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.html import escape
 
-from ideas.models import Idea
 from innovation.caching import CSRF_PLACEHOLDER
-from innovation.models import User
+from innovation.models import Role, User
 from juries import services
 from juries.models import Forum
-from tests.factories import AgentFactory, DelegateFactory, ForumJurorFactory
+from tests.factories import AgentFactory, DelegateFactory, ForumJurorFactory, grant
 from tests.juries.conftest import build_arena
 
 
@@ -40,137 +37,11 @@ def save(arena, juror_index, pitch_index, impact, feasibility, comment=""):
     )
 
 
-def badge(body, pitch):
-    """The state badge of a pitch's line in the scoring page's programme."""
-    line = body.split(f'data-pitch="{pitch.pk}"', 1)[1].split("</li>", 1)[0]
-    return re.search(r'<span class="badge ([\w-]+)"', line).group(1)
-
-
-def on_stage(client, arena):
-    """The "Sur scène" card of the scoring page."""
-    return client.get(score_url(arena)).content.decode().split("</section>", 1)[0]
-
-
 def query_count(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries)
-
-
-# --- Scoring page ---------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_scoring_page_shows_a_saved_score_on_the_next_request(client, arena):
-    client.force_login(arena.jurors[1].user)
-    before = client.get(score_url(arena)).content.decode()
-
-    save(arena, 1, 2, 7, 7)
-    after = client.get(score_url(arena)).content.decode()
-
-    assert badge(before, arena.pitches[2]) == "score-todo"
-    assert badge(after, arena.pitches[2]) == "score-done"
-
-
-@pytest.mark.django_db
-def test_scoring_page_follows_the_pitch_on_stage(client, arena):
-    client.force_login(arena.jurors[1].user)
-    first = on_stage(client, arena)
-
-    services.set_on_stage(arena.forum, actor=arena.delegate, pitch=arena.pitches[2])
-    second = on_stage(client, arena)
-
-    assert "Aucun pitch sur scène" in first
-    assert escape(arena.pitches[2].idea.title) in second
-    assert 'name="criterion_' in second
-
-
-@pytest.mark.django_db
-def test_two_jurors_share_the_programme_but_see_their_own_marks_and_conflicts(client, arena):
-    Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
-    save(arena, 0, 2, 9, 1, comment="Note secrète du juré zéro")
-    pages = {}
-    for index in (0, 1, 2):
-        client.force_login(arena.jurors[index].user)
-        pages[index] = client.get(score_url(arena))
-
-    zero, one, two = (pages[i].content.decode() for i in (0, 1, 2))
-    # Juror 0 scored pitch 2, juror 1 did not; each sees their own organisation's pitch.
-    assert badge(zero, arena.pitches[2]) == "score-done"
-    assert badge(one, arena.pitches[2]) == "score-todo"
-    assert badge(zero, arena.pitches[0]) == "score-conflict"
-    assert badge(one, arena.pitches[0]) == "score-todo"
-    assert badge(one, arena.pitches[1]) == "score-conflict"
-    # Their marks and comment fill juror 0's form only.
-    assert 'value="9"' in zero
-    assert "Note secrète du juré zéro" in zero
-    assert 'value="9"' not in one
-    assert "Note secrète" not in one
-    # Pitch 2 comes from juror 2's organisation: no form for them.
-    assert "conflit d'intérêts" in two.split("</section>", 1)[0]
-    assert pages[1].context["marks"] == {}
-    assert re.search(r'name="criterion_\d+" value=', one) is None
-    assert re.search(r'name="criterion_\d+" value="9"', zero) is not None
-
-
-def score_form(body):
-    """The score form of a page, without its CSRF token (masked anew on every request)."""
-    form = re.search(r"<form[^>]*data-score-form.*?</form>", body, re.S).group(0)
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", form)
-
-
-@pytest.mark.django_db
-def test_on_stage_form_is_the_pitch_pages_form_with_the_jurors_values(client, arena):
-    Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
-    save(arena, 1, 2, 0, 10, comment="Revoir « l'accueil » <b>&</b>")
-    client.force_login(arena.jurors[1].user)
-    client.get(score_url(arena))  # fills the cache
-
-    on_stage_form = score_form(client.get(score_url(arena)).content.decode())
-    pitch_url = reverse("juries:score_pitch", args=[arena.forum.pk, arena.pitches[2].pk])
-    pitch_form = score_form(client.get(pitch_url).content.decode())
-
-    assert on_stage_form == pitch_form
-    assert 'value="0"' in on_stage_form
-    assert "Revoir « l&#x27;accueil » &lt;b&gt;&amp;&lt;/b&gt;" in on_stage_form
-
-
-@pytest.mark.django_db
-def test_scoring_page_stays_closed_to_others_once_cached(client, arena):
-    client.force_login(arena.jurors[1].user)
-    assert client.get(score_url(arena)).status_code == 200
-
-    client.force_login(AgentFactory(organisation=arena.orgs[1]))
-    refused = client.get(score_url(arena))
-    client.force_login(build_arena().jurors[0].user)
-    unknown = client.get(score_url(arena))
-
-    assert refused.status_code == 403
-    assert unknown.status_code == 404
-
-
-@pytest.mark.django_db
-def test_scoring_page_shows_a_changed_idea_title(client, arena):
-    client.force_login(arena.jurors[1].user)
-    client.get(score_url(arena))
-
-    Idea.objects.filter(pk=arena.pitches[2].idea_id).update(title="Titre tout neuf")
-    body = client.get(score_url(arena)).content.decode()
-
-    assert "Titre tout neuf" in body
-
-
-@pytest.mark.django_db
-def test_scoring_form_on_stage_carries_this_requests_csrf_token(client, arena):
-    Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
-    client.force_login(arena.jurors[1].user)
-    client.get(score_url(arena))
-
-    body = client.get(score_url(arena)).content.decode()
-
-    assert CSRF_PLACEHOLDER not in body
-    assert 'name="csrfmiddlewaretoken"' in body
 
 
 # --- Live board -----------------------------------------------------------------------------
@@ -239,6 +110,36 @@ def test_live_board_stays_closed_to_others_once_cached(client, arena):
 
     assert juror.status_code == 403
     assert stranger.status_code == 404
+
+
+@pytest.mark.django_db
+def test_live_board_shows_a_role_granted_after_seating_at_once(client, arena):
+    # Role grants are in the "people" scope: the board's cached table depends on it, and its
+    # JSON is not cached at all.
+    client.force_login(arena.delegate)
+    json_url = reverse("juries:board_json", args=[arena.forum.pk])
+    key = f"{arena.jurors[0].pk}-{arena.pitches[1].pk}"
+    cell = f'data-cell="{key}"'
+    page_before = client.get(board_url(arena)).content.decode()
+    json_before = client.get(json_url).json()
+
+    grant(arena.jurors[0].user, arena.orgs[1], Role.DELEGATE)
+    page_after = client.get(board_url(arena)).content.decode()
+    json_after = client.get(json_url).json()
+
+    assert f'class="text-center cell-todo" {cell}' in page_before
+    assert f'class="text-center cell-conflict" {cell}' in page_after
+    assert (json_before["cells"][key], json_after["cells"][key]) == ("todo", "conflict")
+
+
+@pytest.mark.django_db
+def test_live_board_shows_a_juror_only_grant_as_no_conflict(client, arena):
+    grant(arena.jurors[0].user, arena.orgs[1], Role.JUROR)
+    client.force_login(arena.delegate)
+
+    data = client.get(reverse("juries:board_json", args=[arena.forum.pk])).json()
+
+    assert data["cells"][f"{arena.jurors[0].pk}-{arena.pitches[1].pk}"] == "todo"
 
 
 # --- Results --------------------------------------------------------------------------------
@@ -361,7 +262,6 @@ def test_warm_room_pages_issue_no_more_queries_than_cold(client, closed):
     Forum.objects.filter(pk=reopened.forum.pk).update(current_pitch=reopened.pitches[2])
     save(reopened, 1, 2, 5, 5, comment="Pour mémoire")
     pages = [
-        (reopened.jurors[1].user, score_url(reopened)),
         (reopened.delegate, board_url(reopened)),
         (reopened.delegate, reverse("juries:board_json", args=[reopened.forum.pk])),
         (closed.delegate, results_url(closed)),

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ideas.models import Idea, IdeaEvent
 from innovation.models import Notification, Role
@@ -69,6 +69,25 @@ def test_a_juror_cannot_score_a_pitch_of_their_own_organisation(arena):
 def test_the_database_refuses_a_score_of_ones_own_organisation(arena):
     juror, own_pitch = arena.jurors[0], arena.pitches[0]
 
+    # The conflict-of-interest trigger fires first (BEFORE INSERT); the check constraint
+    # stands behind it (next test).
+    with pytest.raises(IntegrityError, match="score_no_conflict_of_interest"), transaction.atomic():
+        Score.objects.create(
+            forum=arena.forum,
+            juror=juror,
+            pitch=own_pitch,
+            criterion=arena.criteria[0],
+            juror_organisation=juror.organisation,
+            pitch_organisation=own_pitch.organisation,
+            value=5,
+        )
+
+
+def test_the_check_constraint_still_refuses_ones_own_organisation_without_the_trigger(arena):
+    juror, own_pitch = arena.jurors[0], arena.pitches[0]
+    with connection.cursor() as cursor:  # rolled back with the test's transaction
+        cursor.execute("ALTER TABLE juries_score DISABLE TRIGGER juries_score_no_conflict")
+
     with pytest.raises(IntegrityError, match="score_no_own_organisation"), transaction.atomic():
         Score.objects.create(
             forum=arena.forum,
@@ -84,16 +103,16 @@ def test_the_database_refuses_a_score_of_ones_own_organisation(arena):
 def test_the_database_refuses_a_score_whose_copied_organisation_lies(arena):
     # Writing another organisation in the copied column would dodge the check constraint:
     # the composite foreign key to (juror id, organisation) catches it.
-    juror, own_pitch = arena.jurors[0], arena.pitches[0]
+    juror, pitch = arena.jurors[0], arena.pitches[1]
 
     with pytest.raises(IntegrityError, match="score_juror_organisation_fk"), transaction.atomic():
         Score.objects.create(
             forum=arena.forum,
             juror=juror,
-            pitch=own_pitch,
+            pitch=pitch,
             criterion=arena.criteria[0],
             juror_organisation=arena.orgs[2],
-            pitch_organisation=own_pitch.organisation,
+            pitch_organisation=pitch.organisation,
             value=5,
         )
 

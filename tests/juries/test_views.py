@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ideas.models import Idea
+from innovation.models import Role
 from juries import services
 from juries.models import Criterion, Forum, Juror, Pitch, Score
 from tests.factories import (
@@ -12,6 +13,8 @@ from tests.factories import (
     ForumJurorFactory,
     IdeaFactory,
     OrganisationFactory,
+    PitchFactory,
+    grant,
 )
 from tests.juries.conftest import build_arena
 
@@ -32,6 +35,7 @@ VIEWS = [
     ("juries:stage", S.OPEN, "forum", "post", "juror"),
     ("juries:score", S.OPEN, "forum", "get", "agent"),
     ("juries:score_pitch", S.OPEN, "forum+pitch", "get", "agent"),
+    ("juries:recuse", S.OPEN, "forum+pitch", "get", "agent"),
     ("juries:board", S.OPEN, "forum", "get", "juror"),
     ("juries:board_json", S.OPEN, "forum", "get", "juror"),
     ("juries:timer", S.OPEN, "forum", "get", "juror"),
@@ -469,6 +473,62 @@ def test_delegate_adds_a_juror_by_email(client, preparing):
 
     juror = Juror.objects.get(user=person)
     assert (juror.organisation, juror.college) == (preparing.orgs[2], "elected")
+
+
+@pytest.mark.django_db
+def test_seating_a_delegate_of_two_collectivites_names_those_they_will_not_score(client, preparing):
+    person = DelegateFactory(
+        organisation=preparing.orgs[1], first_name="Hélène", last_name="Vandamme"
+    )
+    grant(person, preparing.orgs[2], Role.DELEGATE)
+    grant(person, preparing.orgs[0], Role.JUROR)  # to sit on the forum: no conflict
+    client.force_login(preparing.delegate)
+
+    response = client.post(
+        reverse("juries:juror_create", args=[preparing.forum.pk]),
+        {"juror-email": person.email, "juror-college": "agent"},
+        follow=True,
+    )
+
+    body = response.content.decode()
+    first, second = sorted([preparing.orgs[1], preparing.orgs[2]], key=lambda org: org.name)
+    why = {preparing.orgs[1]: "sa collectivité", preparing.orgs[2]: "délégué·e à l&#x27;innovation"}
+    assert (
+        f"Hélène Vandamme rejoint le jury. Ne notera pas les pitchs de : "
+        f"{first} ({why[first]}) ; {second} ({why[second]})."
+    ) in body
+    assert str(preparing.orgs[0]) + " (" not in body.split("rejoint le jury", 1)[1].split("<")[0]
+
+
+@pytest.mark.django_db
+def test_the_jury_shows_live_which_pitches_each_juror_will_not_score(client, preparing):
+    juror = preparing.jurors[0]  # of orgs[0], whose one pitch they do not score
+    client.force_login(preparing.delegate)
+    url = reverse("juries:detail", args=[preparing.forum.pk])
+    before = client.get(url)
+
+    grant(juror.user, preparing.orgs[1], Role.DIRECTOR)
+    PitchFactory(
+        forum=preparing.forum,
+        idea=IdeaFactory(author__organisation=preparing.orgs[1], state=Idea.State.SELECTED),
+    )
+    services.recuse(preparing.forum, actor=juror.user, pitch=preparing.pitches[2])
+    after = client.get(url)
+
+    def seen(response):
+        return next(j for j in response.context["jury"] if j.pk == juror.pk)
+
+    assert seen(before).not_scored == [f"{preparing.orgs[0]} (sa collectivité, 1 pitch)"]
+    assert seen(after).not_scored == [
+        f"{preparing.orgs[0]} (sa collectivité, 1 pitch)",
+        f"{preparing.orgs[1]} (directeur·rice, 2 pitchs)",
+    ]
+    assert "Ne note pas :" in after.content.decode()
+    assert "S'est déporté·e :" in after.content.decode()
+    scoring = {pitch.pk: pitch.scoring_jurors for pitch in after.context["programme"]}
+    # Three jurors; pitch 2 (orgs[2]) loses juror 0 to their recusal and juror 2 to home.
+    assert scoring[preparing.pitches[2].pk] == 1
+    assert scoring[preparing.pitches[1].pk] == 1  # juror 0 now directs orgs[1]
 
 
 @pytest.mark.django_db

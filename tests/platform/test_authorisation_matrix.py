@@ -135,6 +135,7 @@ MATRIX: dict[str, tuple[str | None, str, str | None]] = {
     "juries:stage": ("forum_open", "delegate", "juror"),
     "juries:score": ("forum_open", "juror", "agent"),
     "juries:score_pitch": ("forum_open+pitch", "juror", "agent"),
+    "juries:recuse": ("forum_open+pitch", "juror", "agent"),
     "juries:board": ("forum_open", "delegate", "juror"),
     "juries:board_json": ("forum_open", "delegate", "juror"),
     "juries:timer": ("forum_open", "delegate", "juror"),

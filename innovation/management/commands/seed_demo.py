@@ -1722,7 +1722,8 @@ class Command(BaseCommand):
         write(f"Mot de passe de tous les comptes : {PASSWORD}")
         write(
             f"Forum « {self.forum.title} » ({self.forum.get_stage_display().lower()}) : "
-            f"{settings.SITE_URL}/forums/{self.forum.pk}/ — jury@ note, delegue@ anime."
+            f"{settings.SITE_URL}/forums/{self.forum.pk}/ — jury@ note, delegue@ anime ; "
+            "sylvie.carpentier@ (déléguée de l'Oise et du Val-d'Oise) ne note ni l'une ni l'autre."
         )
         write("")
         write(f"Ouvrez {settings.SITE_URL}/ (après « manage.py runserver »).")

@@ -10,8 +10,8 @@
    moving an idea). Each mix runs in rounds, each round followed by the bare Django view with
    an agent's session and without one; per page req/s, p50, p95, p99 and errors, medians of
    the rounds; a probe checks that every write is seen by the next read of the writer and of
-   a colleague. The SQL queries of one request of each page and its CPU time (cold and warm)
-   are measured in process with Django's test client.
+   a colleague. The SQL queries of one request of each page and its CPU time are measured
+   in process with Django's test client.
 4. Timed operations: the follow-up reminder sweep, the forum results, 50 jurors scoring at
    once, 200 registrations to a 20-seat breakfast.
 
@@ -287,35 +287,33 @@ def table(rows: list[dict], references: list[dict], anonymous: list[dict]) -> st
     header = (
         f"| {'Page':<28} | {'Rôle':<10} | {'req/s':>6} | {'p50 ms':>6} | {'p95 ms':>6} | "
         f"{'réf. req/s':>10} | {'× réf.':>6} | {'p95/réf.':>8} | {'× anonyme':>9} | "
-        f"{'SQL chaud/froid':>15} | {'ms à froid':>10} |"
+        f"{'SQL':>5} |"
     )
     rule = "|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|"
     lines = [header, rule]
 
-    def line(name, role, summary, queries="", cold_ms=None):
+    def line(name, role, summary, queries=""):
         flag = " ⚠" if summary["flag"] else ""
-        cold = f"{cold_ms:.0f}" if cold_ms is not None else ""
         lines.append(
             f"| {name + flag:<28} | {role:<10} | {summary['rps']:>6.0f} | "
             f"{summary['p50_us'] / 1000:>6.1f} | {summary['p95_us'] / 1000:>6.1f} | "
             f"{summary['reference_rps']:>10.0f} | {summary['ratio']:>5.2f}× | "
             f"{summary['p95_ratio']:>7.1f}× | {summary['anonymous_ratio']:>8.2f}× | "
-            f"{queries:>15} | {cold:>10} |"
+            f"{queries:>5} |"
         )
 
     # The bare views themselves: the medians of every round of the run.
     both = list(zip(references, anonymous, strict=True))
     pairs = [{"page": r, "reference": r, "anonymous": a} for r, a in both]
-    line("vue nue, session d'agent", "agent", summarise(pairs), "2/2")
+    line("vue nue, session d'agent", "agent", summarise(pairs), "2")
     pairs = [{"page": a, "reference": r, "anonymous": a} for r, a in both]
-    line("vue nue sans session", "anonyme", summarise(pairs), "0/0")
+    line("vue nue sans session", "anonyme", summarise(pairs), "0")
     for row in rows:
         line(
             row["name"],
             row["role"],
             summarise(row["rounds"]),
-            f"{row['queries']}/{row['cold_queries']}",
-            row["cold_ms"],
+            str(row["queries"]),
         )
     return "\n".join(lines)
 
@@ -382,19 +380,15 @@ def mix_table(write_every: int, rounds: list[dict], roles: dict[str, str]) -> li
 
 
 def cpu_table(rows: list, baseline_cpu: float) -> str:
-    """CPU time of one request in process, cold (every cache emptied first) and warm, against
-    the bare view's with the same session."""
+    """CPU time of one request in process against the bare view's with the same session."""
     lines = [
-        f"| {'Page':<28} | {'SQL':>5} | {'CPU froid ms':>12} | {'× réf.':>6} | "
-        f"{'CPU chaud ms':>12} | {'× réf.':>6} |",
-        f"|{'-' * 30}|{'-' * 7}|{'-' * 14}|{'-' * 8}|{'-' * 14}|{'-' * 8}|",
-        f"| {'vue nue, session d’agent':<28} | {2:>5} | {baseline_cpu:>12.2f} | {1:>5.1f}× | "
-        f"{baseline_cpu:>12.2f} | {1:>5.1f}× |",
+        f"| {'Page':<28} | {'SQL':>5} | {'CPU ms':>8} | {'× réf.':>6} |",
+        f"|{'-' * 30}|{'-' * 7}|{'-' * 10}|{'-' * 8}|",
+        f"| {'vue nue, session d’agent':<28} | {2:>5} | {baseline_cpu:>8.2f} | {1:>5.1f}× |",
     ]
     for page in rows:
         lines.append(
-            f"| {page.name:<28} | {page.cold_queries:>5} | {page.cold_cpu_ms:>12.2f} | "
-            f"{page.cold_cpu_ms / baseline_cpu:>5.1f}× | {page.cpu_ms:>12.2f} | "
+            f"| {page.name:<28} | {page.queries:>5} | {page.cpu_ms:>8.2f} | "
             f"{page.cpu_ms / baseline_cpu:>5.1f}× |"
         )
     return "\n".join(lines)
@@ -442,17 +436,14 @@ def main() -> None:
     django.setup()
     import mixed
     import scenario
-    from django.core.cache import cache
     from django.db import connection
 
     report: list[str] = []
     if not args.operations_only:
         built = scenario.build()
         pages = [p for p in built.pages if args.only in p.name]
-        cache.clear()
         scenario.count_queries(built)
         baseline_cpu = scenario.baseline_cpu_ms(built.sessions["agent"])
-        cache.clear()  # the load starts cold too
         connection.close()
         server = Server(env, args.port or free_port(), args.workers, args.worker_threads)
         try:
@@ -560,8 +551,6 @@ def per_page_load(pages, load, bare: str, agent: str, args) -> list[str]:
                 "role": page.role,
                 "rounds": rounds,
                 "queries": page.queries,
-                "cold_queries": page.cold_queries,
-                "cold_ms": page.cold_ms,
             }
         )
     return ["### Chaque page seule (lectures seules)", "", table(rows, references, anonymous), ""]

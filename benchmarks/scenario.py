@@ -12,7 +12,6 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.core.cache import cache
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -35,11 +34,8 @@ class Page:
     role: str
     url: str
     session: str = ""
-    queries: int | None = None  # with the shared cache warm (what the load measures)
-    cold_queries: int | None = None  # with the cache empty: the most a request can cost
-    cold_ms: float | None = None
-    cpu_ms: float | None = None  # CPU time of one warm request, in process (see cpu_ms)
-    cold_cpu_ms: float | None = None  # the same with every cache emptied before each request
+    queries: int | None = None  # SQL queries of one request, the session already saved
+    cpu_ms: float | None = None  # CPU time of one request, in process (see cpu_ms)
     status: int | None = None
 
 
@@ -114,27 +110,19 @@ def build() -> Scenario:
 
 
 def count_queries(scenario: Scenario) -> None:
-    """SQL queries of one request of each page, with Django's test client against the same
-    database: once with the cache emptied (cold: every fragment is built, and timed), then
-    once more (warm). The session is saved by a first request, so neither counts it."""
+    """SQL queries and CPU time of one request of each page, with Django's test client
+    against the same database. The session is saved by a first request, so it is not
+    counted. Nothing is cached between requests: every request is the cold path."""
     for page in scenario.pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = page.session
         client.get(page.url)
-        cache.clear()
         reset_queries()  # the query log keeps 9,000 entries: a full one counts nothing
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            client.get(page.url)
-            page.cold_ms = (time.perf_counter() - started) * 1000
-        page.cold_queries = len(captured.captured_queries)
-        reset_queries()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page.url)
         page.status = response.status_code
         page.queries = len(captured.captured_queries)
         page.cpu_ms = cpu_ms(client, page.url)
-        page.cold_cpu_ms = cold_cpu_ms(client, page.url)
     connection.close()
 
 
@@ -142,9 +130,9 @@ CPU_SAMPLES = 40
 
 
 def cpu_ms(client: Client, url: str) -> float:
-    """CPU time this process spends on one warm request (median of batches of 10): unlike
-    wall time, it does not count the time the shared cores spend on other machines, so it
-    is the steady figure to compare pages with (PostgreSQL's and Redis's own CPU aside)."""
+    """CPU time this process spends on one request (median of batches of 10): unlike wall
+    time, it does not count the time the shared cores spend on other machines, so it is
+    the steady figure to compare pages with (PostgreSQL's own CPU aside)."""
     batches = []
     for _ in range(CPU_SAMPLES // 10):
         started = time.process_time()
@@ -152,18 +140,6 @@ def cpu_ms(client: Client, url: str) -> float:
             client.get(url)
         batches.append((time.process_time() - started) / 10 * 1000)
     return statistics.median(batches)
-
-
-def cold_cpu_ms(client: Client, url: str, samples: int = 15) -> float:
-    """CPU time of one request that finds every cache empty (median): what a page costs
-    when writes keep outdating what was cached, and all a page costs without a cache."""
-    times = []
-    for _ in range(samples):
-        cache.clear()
-        started = time.process_time()
-        client.get(url)
-        times.append((time.process_time() - started) * 1000)
-    return statistics.median(times)
 
 
 def baseline_cpu_ms(session: str) -> float:

@@ -48,6 +48,19 @@ class ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ListedModelChoiceField
 
 
+# Each order the list offers, made total by the id, so that no idea shows on two pages or on
+# none (ideas submitted in the same second are common in imported data); in the order of the
+# indexes that serve them (idea_recent_visible_idx, idea_top_votes_idx).
+ORDERS = {
+    "-submitted_at": ("-submitted_at", "-created_at", "-pk"),
+    "-vote_count": ("-vote_count", "-pk"),
+    "-comment_count": ("-comment_count", "-pk"),
+    "-updated_at": ("-updated_at", "-pk"),
+    "submitted_at": ("submitted_at", "created_at", "pk"),
+}
+DEFAULT_ORDER = "-submitted_at"
+
+
 class IdeaFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Rechercher"), method="filter_text")
     state = django_filters.MultipleChoiceFilter(
@@ -85,13 +98,21 @@ class IdeaFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user: User, **kwargs):
         super().__init__(data, *args, **kwargs)
         organisations = member_organisation_ids(user)
-        self.filters["campaign"].queryset = permissions.visible_campaigns(user).order_by("title")
-        self.filters["organisation"].queryset = Organisation.objects.filter(
-            Q(pk__in=organisations) | Q(campaigns__organisations__in=organisations)
-        ).distinct()
+        # Only the columns the choices show: the choices are read on every list.
+        self.filters["campaign"].queryset = (
+            permissions.visible_campaigns(user).only("id", "title").order_by("title")
+        )
+        # The person's organisations, and those sharing a campaign with one of them.
+        self.filters["organisation"].queryset = (
+            Organisation.objects.filter(
+                Q(pk__in=organisations) | Q(campaigns__organisations__in=organisations)
+            )
+            .distinct()
+            .only("id", "name", "short_name")
+        )
         self.filters["direction"].queryset = Direction.objects.filter(
             organisation__in=organisations
-        ).select_related("organisation")
+        ).only("id", "name")
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
@@ -99,6 +120,21 @@ class IdeaFilter(django_filters.FilterSet):
                 field.widget.attrs["class"] = "form-control"
             elif isinstance(field.widget, forms.CheckboxSelectMultiple):
                 field.widget.attrs["class"] = "form-check-input"
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_ordered_qs"):
+            self._ordered_qs = super().qs.order_by(*self.order())
+        return self._ordered_qs
+
+    def order(self) -> list:
+        """The order of `qs`: the one chosen, or the most recent first, made total."""
+        valid = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        chosen = valid.get("ordering")
+        ordering = ORDERS[chosen[0]] if chosen else ORDERS[DEFAULT_ORDER]
+        if valid.get("q", "").strip() and search.uses_full_text():
+            return search.order_of_a_search(ordering)
+        return list(ordering)
 
     def filter_text(self, queryset, name, value):
         return search.search_ideas(queryset, value)

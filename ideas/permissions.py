@@ -38,8 +38,7 @@ def visible_ideas(user: User) -> QuerySet[Idea]:
 
 def public_ideas_condition(user: User) -> Q:
     """Ideas a person sees as a member, their own aside: no draft, of their organisations or
-    of campaigns shared with them. The same for everyone with the same organisations, which
-    is what lets a rendered list be shared between them (innovation.caching)."""
+    of campaigns shared with them."""
     organisations = member_organisation_ids(user)
     # No join: each branch is a condition on the idea row that an index serves (see
     # innovation.sql.InSubquery), so PostgreSQL combines them in a BitmapOr instead of
@@ -52,19 +51,6 @@ def public_ideas_condition(user: User) -> Q:
         ),
     )
     return ~Q(state=Idea.State.DRAFT) & (Q(organisation__in=organisations) | shared)
-
-
-def can_view_idea(user: User, idea: Idea) -> bool:
-    """`visible_ideas` for one idea already loaded (its co-authors, and its campaign's
-    organisations when the person is not a member of the idea's organisation): the idea page
-    checks it in Python rather than compiling the four-branch query on every request."""
-    if not user.is_authenticated:
-        return False
-    if is_author(user, idea):
-        return True
-    return idea.is_public and (
-        is_member(user, idea.organisation_id) or _shares_campaign(user, idea)
-    )
 
 
 def own_ideas_condition(user: User) -> Q:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 SEARCH_CONFIG = "tremplin_fr"
 
@@ -45,3 +48,21 @@ def search_ideas(queryset: QuerySet, text: str) -> QuerySet:
             Q(title__icontains=word) | Q(irritant__icontains=word) | Q(proposal__icontains=word)
         )
     return queryset.filter(condition)
+
+
+def order_of_a_search(ordering: Sequence[str]) -> list[OrderBy]:
+    """`ordering` (field names, "-" for descending) with the NULLs on the side PostgreSQL does
+    not put them by default, so that no btree index (all declared with the default) yields
+    the order. A search then reads its matches through the GIN index and sorts them (a few
+    thousand rows at most); ordered by an index, PostgreSQL walked it and read each idea
+    until 25 matched, misled by words common elsewhere: 4,500 rows for "ecole", 34,000
+    (57 ms) for page 10 of "accessible", against 3 ms through the GIN index.
+
+    The order is the same but for NULLs, which only `submitted_at` has (an idea abandoned
+    while still a draft): last among the most recent, first among the oldest."""
+    order = []
+    for name in ordering:
+        descending = name.startswith("-")
+        field = F(name.removeprefix("-"))
+        order.append(field.desc(nulls_last=True) if descending else field.asc(nulls_first=True))
+    return order

@@ -2,247 +2,307 @@
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connections
-from django.db.models import Count, QuerySet
-from django.http import Http404
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.translation import ngettext
 
 from ideas import permissions
-from ideas.models import (
-    Attachment,
-    Campaign,
-    Comment,
-    Idea,
-    IdeaEvent,
-    Vote,
-)
+from ideas.models import Attachment, Comment, Follow, Idea, IdeaEvent, Mandate, Vote
 from ideas.pipeline import BOARD_STATES, EXIT_STATES
-from innovation.models import Organisation, User
+from innovation.models import User
+from innovation.permissions import is_member
 
 LIST_RELATED = ("organisation", "direction", "author", "theme", "campaign")
-# Long texts and the search vector: several kilobytes a row that lists and boards never show.
-LIST_DEFERRED = ("irritant", "proposal", "expected_impact", "search_vector")
+
+BOARD_CARD = (
+    "pk",
+    "state",
+    "title",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+    "organisation__name",
+    "organisation__short_name",
+    "theme__name",
+    "vote_count",
+    "updated_at",
+)
+# What the short idea lists of a campaign or a challenge show.
+SHORT_LIST_COLUMNS = (
+    "title",
+    "state",
+    "vote_count",
+    "organisation__name",
+    "organisation__short_name",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+)
 
 
 def idea_list(user: User) -> QuerySet[Idea]:
     """Public ideas the person may see, ready for a table."""
-    return (
-        permissions.visible_ideas(user)
-        .exclude(state=Idea.State.DRAFT)
-        .select_related(*LIST_RELATED)
-    )
+    return listed_ideas(user).select_related(*LIST_RELATED)
 
 
-# What a row of the idea table shows, and nothing else (the cached list is built from these).
-LIST_COLUMNS = (
+def listed_ideas(user: User) -> QuerySet[Idea]:
+    """The ideas of the person's idea list (every visible idea but drafts), without joins:
+    what picks a page of them is then read from the indexes alone (see `page_ids`)."""
+    return permissions.visible_ideas(user).exclude(state=Idea.State.DRAFT)
+
+
+def voted_by(user: User) -> Exists:
+    """Whether the person supports the idea of the row (an annotation)."""
+    return Exists(Vote.objects.filter(idea=OuterRef("pk"), voter=user.pk))
+
+
+def page_ids(matching: QuerySet[Idea]) -> QuerySet:
+    """What the idea lists paginate: the ids of the matching ideas, in their order. Counted,
+    a count over ids; sliced, one page of ids, which `list_page` then reads the rows of.
+    Both read only columns that `idea_recent_visible_idx` holds (an index-only scan), so a
+    deep page skips the ideas before it in the index alone: read as one query over whole
+    rows, PostgreSQL read every idea it skipped (9,735 rows for page 40)."""
+    return matching.values_list("pk", flat=True)
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaRow:
+    """What a row of the idea table shows: read as plain values, which costs a fraction of
+    the five model instances per row (idea, author, organisation, direction, theme)."""
+
+    pk: int
+    title: str
+    state: str
+    state_label: str
+    author: str
+    organisation: str
+    direction: str | None
+    theme: str | None
+    vote_count: int
+    comment_count: int
+    submitted_at: datetime | None
+    my_vote: bool
+
+
+LIST_ROW = (
+    "pk",
     "title",
     "state",
-    "vote_count",
-    "comment_count",
-    "submitted_at",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
     "organisation__name",
     "organisation__short_name",
     "direction__name",
     "theme__name",
-    "author__first_name",
-    "author__last_name",
-    "author__email",
-)
-BOARD_COLUMNS = (
-    "title",
-    "state",
-    "vote_count",
-    "updated_at",
-    "organisation__name",
-    "organisation__short_name",
-    "theme__name",
-    "author__first_name",
-    "author__last_name",
-    "author__email",
-)
-
-
-def public_list(user: User) -> QuerySet[Idea]:
-    """The ideas the person sees as a member, their own aside (never a draft): the same for
-    everybody of the same organisations, so what is built from it can be shared."""
-    return Idea.objects.filter(permissions.public_ideas_condition(user))
-
-
-def has_own_ideas_outside(user: User) -> bool:
-    """Whether the person's idea list holds more than public_list: a non-draft idea they
-    (co-)wrote that their organisations do not see (an idea of an organisation they left,
-    or co-written with another one). One query over their own ideas only."""
-    own = Idea.objects.filter(permissions.own_ideas_condition(user)).exclude(state=Idea.State.DRAFT)
-    # `pk NOT IN (…)` rather than excluding the public condition itself: negated, its
-    # `campaign_id = ANY(…)` is NULL for an idea without campaign and would hide it.
-    seen_anyway = own.filter(permissions.public_ideas_condition(user)).values("pk")
-    return own.exclude(pk__in=seen_anyway).exists()
-
-
-def list_rows(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
-    """Only the columns a row of the idea table shows."""
-    return (
-        queryset.select_related(None)
-        .select_related("organisation", "direction", "theme", "author")
-        .only(*LIST_COLUMNS)
-    )
-
-
-# What the permission checks and the personal parts of the idea page read (attribute names).
-CHECK_FIELDS = (
-    "id",
-    "title",
-    "state",
-    "support",
-    "organisation_id",
-    "author_id",
-    "campaign_id",
     "vote_count",
     "comment_count",
+    "submitted_at",
+    "my_vote",
 )
-# The co-authors' columns the page's shared part shows (their names).
-COAUTHOR_FIELDS = ("id", "email", "first_name", "last_name")
 
 
-@cache
-def _check_sql() -> tuple[str, list[str], list[str]]:
-    """The one statement of idea_for_checks, and the attribute names of the idea's and of a
-    co-author's columns, in the order of the models' fields (the order `from_db` expects)."""
-    idea_fields = [f.attname for f in Idea._meta.concrete_fields if f.attname in CHECK_FIELDS]
-    user_fields = [f.attname for f in User._meta.concrete_fields if f.attname in COAUTHOR_FIELDS]
-    idea_columns = ", ".join(f"i.{name}" for name in idea_fields)
-    user_columns = ", ".join(f"u.{name}" for name in user_fields)
-    # The other kinds of row put their id in the first co-author column (the user's id), NULL
-    # in the others.
-    nulls = ", NULL" * (len(user_fields) - 1)
-    # One row for an idea with nothing attached, else one per co-author (kind 1, in the users'
-    # own order: last name, first name), one per organisation of its campaign (2), and one
-    # each if the person votes for it (3), follows it (4), if it has a mandate (5). Plain SQL,
-    # for PostgreSQL and SQLite alike: through the ORM, compiling the annotations and the
-    # prefetch took several times as long as running them.
-    sql = f"""
-        SELECT {idea_columns}, x.kind, {", ".join(f"x.{name}" for name in user_fields)}
-        FROM ideas_idea i
-        LEFT JOIN (
-            SELECT 1 AS kind, {user_columns}
-            FROM ideas_idea_coauthors c JOIN innovation_user u ON u.id = c.user_id
-            WHERE c.idea_id = %(pk)s
-            UNION ALL
-            SELECT 2, o.organisation_id{nulls}
-            FROM ideas_idea ci
-            JOIN ideas_campaign_organisations o ON o.campaign_id = ci.campaign_id
-            WHERE ci.id = %(pk)s
-            UNION ALL
-            SELECT 3, v.voter_id{nulls} FROM ideas_vote v
-            WHERE v.idea_id = %(pk)s AND v.voter_id = %(user)s
-            UNION ALL
-            SELECT 4, f.user_id{nulls} FROM ideas_follow f
-            WHERE f.idea_id = %(pk)s AND f.user_id = %(user)s
-            UNION ALL
-            SELECT 5, mi.id{nulls} FROM ideas_idea mi
-            WHERE mi.id = %(pk)s
-            AND EXISTS(SELECT 1 FROM ideas_mandate m WHERE m.idea_id = %(pk)s)
-        ) x ON 1 = 1
-        WHERE i.id = %(pk)s
-        ORDER BY x.kind, x.last_name, x.first_name
-    """
-    return sql, idea_fields, user_fields
-
-
-def _as_prefetched(instance, name: str, objects: list) -> None:
-    """Leave on `instance` what `prefetch_related(name)` would have left."""
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = objects
-    queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[name] = queryset
-
-
-def idea_for_checks(user: User, pk: int) -> Idea:
-    """One visible idea, or a 404, with what the permission checks of its page read (its
-    co-authors, its campaign's organisations), whether the person votes for and follows it
-    (`my_vote`, `my_follow`) and whether it has any mandate (`has_mandates`, whoever may see
-    it). Visibility is `permissions.can_view_idea` on the loaded row: the same rule as
-    `visible_ideas`, without compiling its subqueries on every request. One query, of the
-    CHECK_FIELDS only: the page's shared parts read the rest (idea_for_display) only when
-    they are not cached."""
-    sql, idea_fields, user_fields = _check_sql()
-    db = Idea.objects.db
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, {"pk": pk, "user": user.pk})
-        rows = cursor.fetchall()
-    if not rows:
-        raise Http404
-    idea = Idea.from_db(db, idea_fields, rows[0][: len(idea_fields)])
-    attached = len(idea_fields)  # the column of the kind of row
-    kinds = {row[attached] for row in rows}
-    idea.my_vote = 3 in kinds
-    idea.my_follow = 4 in kinds
-    idea.has_mandates = 5 in kinds
-    coauthors = [
-        User.from_db(db, user_fields, row[attached + 1 :]) for row in rows if row[attached] == 1
+def list_page(user: User, ids: list[int]) -> list[IdeaRow]:
+    """The rows of the ideas `ids`, in that order: a page of `page_ids`, which the visibility
+    rule and the filters picked. The ids are read first, in a query of their own: as a
+    subquery here, compiling that rule once more cost more than the query's round trip."""
+    labels = dict(Idea.State.choices)
+    rows = (
+        Idea.objects.filter(pk__in=ids)
+        .order_by()  # put in the order of `ids` below
+        .annotate(my_vote=voted_by(user))
+        .values_list(*LIST_ROW)
+    )
+    position = {pk: index for index, pk in enumerate(ids)}
+    rows = sorted(rows, key=lambda row: position[row[0]])
+    return [
+        IdeaRow(
+            pk=pk,
+            title=title,
+            state=state,
+            state_label=labels.get(state, state),
+            # As User.get_full_name and Organisation.__str__.
+            author=f"{first_name} {last_name}".strip() or email,
+            organisation=short_name or name,
+            direction=direction,
+            theme=theme,
+            vote_count=votes,
+            comment_count=comments,
+            submitted_at=submitted_at,
+            my_vote=my_vote,
+        )
+        for (
+            pk,
+            title,
+            state,
+            first_name,
+            last_name,
+            email,
+            name,
+            short_name,
+            direction,
+            theme,
+            votes,
+            comments,
+            submitted_at,
+            my_vote,
+        ) in rows
     ]
-    _as_prefetched(idea, "coauthors", coauthors)
-    if idea.campaign_id is not None:
-        campaign = Campaign.from_db(db, ["id"], [idea.campaign_id])
-        organisations = [
-            Organisation.from_db(db, ["id"], [row[attached + 1]])
-            for row in rows
-            if row[attached] == 2
-        ]
-        _as_prefetched(campaign, "organisations", organisations)
-        Idea._meta.get_field("campaign").set_cached_value(idea, campaign)
-    if not permissions.can_view_idea(user, idea):
-        raise Http404
+
+
+def short_list(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    """`ideas` with what a short list of a campaign's or a challenge's ideas shows. Such a
+    list is seldom paged deep: its page is read in one query, without `page_ids`."""
+    return ideas.select_related("organisation", "author").only(*SHORT_LIST_COLUMNS)
+
+
+# --- One idea -------------------------------------------------------------------------------
+
+
+def idea_for_page(user: User, pk: int) -> Idea:
+    """One visible idea, or a 404, with what its permission checks read: its co-authors (by
+    name), and its campaign's organisations when the person is not a member of the idea's
+    organisation (only then do the checks ask whether a campaign is shared with them)."""
+    queryset = (
+        permissions.visible_ideas(user)
+        .select_related("campaign")
+        .prefetch_related(_coauthors())
+        .defer("search_vector")
+    )
+    idea = get_object_or_404(queryset, pk=pk)
+    _load_shared_campaign(user, idea)
     return idea
 
 
-def idea_for_display(pk: int) -> Idea:
-    """The idea with what its page shows (call after the visibility check)."""
-    return Idea.objects.select_related(*LIST_RELATED, "challenge").defer("search_vector").get(pk=pk)
+def idea_for_detail(user: User, pk: int) -> Idea:
+    """`idea_for_page` with everything the idea page shows, and the person's own relation to
+    it: `my_vote`, `my_follow`, and `has_mandates` (whether it has any mandate, whoever may
+    see it: most ideas have none, and then the page asks no more)."""
+    queryset = (
+        permissions.visible_ideas(user)
+        .select_related(*LIST_RELATED, "challenge")
+        .defer("search_vector")
+        .annotate(
+            my_vote=voted_by(user),
+            my_follow=Exists(Follow.objects.filter(idea=OuterRef("pk"), user=user.pk)),
+            has_mandates=Exists(Mandate.objects.filter(idea=OuterRef("pk"))),
+        )
+        .prefetch_related(_coauthors())
+    )
+    idea = get_object_or_404(queryset, pk=pk)
+    _load_shared_campaign(user, idea)
+    return idea
+
+
+def _coauthors() -> Prefetch:
+    # The users' own order (last name, first name) is the order the page lists them in.
+    return Prefetch(
+        "coauthors",
+        queryset=User.objects.only("id", "email", "first_name", "last_name"),
+    )
+
+
+def _load_shared_campaign(user: User, idea: Idea) -> None:
+    """What `permissions.can_vote` and `can_comment` read for a person outside the idea's
+    organisation: a member never needs it, and most ideas have no campaign."""
+    if idea.campaign_id is not None and not is_member(user, idea.organisation_id):
+        prefetch_related_objects([idea], "campaign__organisations")
 
 
 def attachments_for_page(idea: Idea) -> list[Attachment]:
     return list(idea.attachments.all())
 
 
-def idea_for_page(user: User, pk: int) -> Idea:
-    """One visible idea with everything its page shows, or a 404."""
-    queryset = (
-        permissions.visible_ideas(user)
-        .select_related(*LIST_RELATED, "challenge")
-        .prefetch_related("coauthors", "attachments", "campaign__organisations")
-    )
-    return get_object_or_404(queryset, pk=pk)
-
-
-def comments_for_page(idea: Idea) -> list[Comment]:
-    return list(idea.comments.select_related("author"))
-
-
 def history_for_page(idea: Idea) -> list[IdeaEvent]:
     return list(idea.events.select_related("actor"))
 
 
-def row_votes(user: User, ids: list[int]) -> dict[int, tuple[int, bool]]:
-    """For each of these idea ids: its vote count now, and whether the person voted for it
-    (one query, none without ids). The cached idea lists leave both to each request, so
-    that a vote, the most frequent write, does not outdate them."""
-    if not ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(ids))
-    ideas, votes = Idea._meta.db_table, Vote._meta.db_table
-    with connections[Idea.objects.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT i.id, i.vote_count, EXISTS(SELECT 1 FROM {votes} v "
-            f"WHERE v.idea_id = i.id AND v.voter_id = %s) "
-            f"FROM {ideas} i WHERE i.id IN ({placeholders})",
-            [user.pk, *ids],
-        )
-        return {pk: (count, bool(voted)) for pk, count, voted in cursor.fetchall()}
+COMMENTS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of an idea's comments, oldest first. No count: the page asks for one comment
+    more than it shows, to know whether another page follows."""
+
+    comments: list[Comment]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+# Further than any idea's comments go; past it a number is as bad as a word.
+MAX_COMMENT_PAGE = 100_000
+
+
+def comment_page_number(value: str | None) -> int:
+    """The page asked for (`?page=`), 1 for anything that is not a page number."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= MAX_COMMENT_PAGE else 1
+
+
+def comments_page(idea: Idea, number: int, per_page: int = COMMENTS_PER_PAGE) -> CommentPage:
+    start = (number - 1) * per_page
+    rows = list(
+        idea.comments.select_related("author").only(
+            "id",
+            "idea_id",
+            "body",
+            "created_at",
+            "hidden_at",
+            "hidden_reason",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+        )[start : start + per_page + 1]
+    )
+    return CommentPage(comments=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def page_of_comment(comment: Comment, per_page: int = COMMENTS_PER_PAGE) -> int:
+    """The page of its idea's comments that shows `comment` (comments go oldest first)."""
+    before = Comment.objects.filter(idea_id=comment.idea_id).filter(
+        Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk)
+    )
+    return before.count() // per_page + 1
+
+
+def comment_url(comment: Comment) -> str:
+    """The address of the idea page that shows `comment`, at the comment."""
+    number = page_of_comment(comment)
+    page = f"?page={number}" if number > 1 else ""
+    return f"{reverse('ideas:detail', args=[comment.idea_id])}{page}#commentaire-{comment.pk}"
+
+
+# --- Board ----------------------------------------------------------------------------------
 
 
 def pipeline_ideas(user: User) -> QuerySet[Idea]:
@@ -250,31 +310,62 @@ def pipeline_ideas(user: User) -> QuerySet[Idea]:
     return Idea.objects.filter(organisation__in=permissions.pipeline_organisation_ids(user))
 
 
+@dataclass(frozen=True, slots=True)
+class BoardCard:
+    """What a card of the board shows (plain values, as IdeaRow)."""
+
+    pk: int
+    title: str
+    author: str
+    organisation: str
+    theme: str | None
+    votes: str
+    updated_at: datetime
+
+
 def board(queryset: QuerySet[Idea], per_state: int) -> dict:
     """Columns of the board: the most recent cards of each state, and every state's count."""
+    # COUNT(*), not COUNT(id): the (organisation, state) index then answers alone (an
+    # index-only scan of the pipeline's ideas); it does not hold the id.
     counts = dict(
         queryset.exclude(state=Idea.State.DRAFT)
+        .order_by()
         .values_list("state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("state", "n")
     )
     # One query: per state, the `per_state` most recent cards (UNION ALL of LIMITed parts,
-    # each read from the (state, -updated_at) index), rather than ranking every idea of the
-    # pipeline with a window function.
-    cards_of = queryset.select_related("organisation", "author", "theme").only(*BOARD_COLUMNS)
+    # each read from the (organisation, state, -updated_at) index), rather than ranking every
+    # idea of the pipeline with a window function.
     parts = [
-        cards_of.filter(state=state).order_by("-updated_at", "-pk")[:per_state]
+        queryset.filter(state=state)
+        .order_by("-updated_at", "-pk")
+        .values_list(*BOARD_CARD)[:per_state]
         for state in BOARD_STATES
     ]
-    cards: dict[str, list[Idea]] = {state: [] for state in BOARD_STATES}
+    cards: dict[str, list[BoardCard]] = {state: [] for state in BOARD_STATES}
     if connections[queryset.db].features.supports_slicing_ordering_in_compound:
         rows = parts[0].union(*parts[1:], all=True)
     else:  # SQLite (the demo): no LIMIT inside a UNION, one query per column
-        rows = (idea for part in parts for idea in part)
-    for idea in rows:
-        cards[idea.state].append(idea)
+        rows = (row for part in parts for row in part)
+    for pk, state, title, first, last, email, name, short, theme, votes, updated in rows:
+        cards[state].append(
+            BoardCard(
+                pk=pk,
+                title=title,
+                # As User.get_full_name and Organisation.__str__.
+                author=f"{first} {last}".strip() or email,
+                organisation=short or name,
+                theme=theme,
+                # The template's own words (one catalogue entry), translated here once per
+                # card rather than through a {% blocktranslate %} node.
+                votes=ngettext("%(counter)s soutien", "%(counter)s soutiens", votes)
+                % {"counter": localize(votes)},
+                updated_at=updated,
+            )
+        )
     for state_cards in cards.values():
-        state_cards.sort(key=lambda idea: (idea.updated_at, idea.pk), reverse=True)
+        state_cards.sort(key=lambda card: (card.updated_at, card.pk), reverse=True)
     columns = [
         {
             "state": state,
@@ -292,4 +383,4 @@ def board(queryset: QuerySet[Idea], per_state: int) -> dict:
 
 
 def campaign_ideas(user: User, campaign_id: int) -> QuerySet[Idea]:
-    return idea_list(user).filter(campaign_id=campaign_id)
+    return listed_ideas(user).filter(campaign_id=campaign_id)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas import permissions, search
+from ideas import permissions, search, selectors
 from ideas.models import Attachment, Campaign, Challenge, Comment, Follow, Idea, IdeaEvent, Vote
 from ideas.pipeline import REASON_REQUIRED, InvalidTransition, allowed_next
 from innovation import audit
@@ -244,7 +244,7 @@ def add_comment(idea: Idea, *, author: User, body: str) -> Comment:
         subject=_("Nouveau commentaire sur « %(title)s »") % {"title": idea.title},
         body=_("%(author)s a commenté : %(body)s")
         % {"author": author.get_full_name(), "body": body[:500]},
-        url=_idea_url(idea) + f"#commentaire-{comment.pk}",
+        url=selectors.comment_url(comment),
         exclude=author,
     )
     return comment

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,118 +31,57 @@ from ideas.forms import (
 )
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
-from innovation.caching import (
-    cached,
-    fill_row_marks,
-    generations,
-    punch_csrf,
-    render_fragment,
-)
 from innovation.exports import csv_response
-from innovation.permissions import member_organisation_ids
+from innovation.pagination import CappedPaginator
 from innovation.web import add_errors, safe_next
 
+
+def _detail_prefix() -> str:
+    """`/idees/<pk>/` without its pk: rows build their links from it, rather than each
+    calling `reverse()` (a tenth of a list's rendering)."""
+    return reverse("ideas:detail", args=[0]).removesuffix("0/")
+
+
+def _url_around_pk(name: str) -> tuple[str, str]:
+    """The URL of route `name` as what comes before and after its pk (see _detail_prefix)."""
+    before, after = reverse(name, args=[0]).rsplit("/0/", 1)
+    return f"{before}/", f"/{after}"
+
+
+def _page_of_rows(paginator: Paginator, number, rows: Callable[[QuerySet], list]) -> Page:
+    """The page `number` of a paginator over ids (`selectors.page_ids`), holding the rows
+    that `rows` reads for the page's ids."""
+    ids = paginator.get_page(number)
+    return Page(rows(ids.object_list), ids.number, paginator)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 # --- Lists --------------------------------------------------------------------------------
-
-
-# Cached pages read the tables of these scopes (names of people and organisations included).
-IDEA_SCOPES = ("ideas", "people")
-# For what shows or sorts by vote counts (innovation.caching: votes have their own scope).
-VOTE_SCOPES = (*IDEA_SCOPES, "votes")
-
-
-def _query_key(query: QueryDict) -> tuple:
-    """The GET parameters as a cache key part: every name and value, in the order sent (the
-    pagination links repeat them in that order)."""
-    return tuple((name, tuple(values)) for name, values in query.lists())
-
-
-def _audience(user) -> tuple[int, ...]:
-    return tuple(sorted(member_organisation_ids(user)))
-
-
-def _filter_form(idea_filter: IdeaFilter, *, show_states: bool) -> str:
-    return render_fragment(
-        "ideas/_filter_form.html",
-        {"form": form_fields(idea_filter), "show_states": show_states},
-    )
-
-
-def _mark_votes(html: str, votes: dict[int, tuple[int, bool]]) -> SafeString:
-    """Put each row's vote count and the person's badge into a cached list
-    (`selectors.row_votes`)."""
-    badge = format_html(' <span class="badge text-bg-light">{}</span>', _("vous soutenez"))
-    html = fill_row_marks(html, "voted", lambda pk: badge if votes.get(pk, (0, False))[1] else "")
-    return fill_row_marks(html, "votes", lambda pk: str(votes.get(pk, (0, False))[0]))
 
 
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    audience = _audience(user)
-    # Shared by everybody of the same organisations, unless the person's list also holds
-    # ideas of their own that these organisations do not see: then it is theirs alone. A
-    # shared list is built from the public ideas only, never from the person's.
-    # The answer is remembered per person like any other value (a write to ideas forgets it).
-    outside = cached(
-        "ideas:own-outside",
-        (user.pk, audience),
-        ("ideas",),
-        lambda: selectors.has_own_ideas_outside(user),
-    )
-    owner = user.pk if outside else None
-    query = request.GET.copy()
-    query.pop("page", None)
-    filters = _query_key(query)
-    built: list[IdeaFilter] = []
-
-    def idea_filter() -> IdeaFilter:
-        # Built once, and only when a cached part is missing.
-        if not built:
-            base = selectors.idea_list(user) if owner else selectors.public_list(user)
-            rows = selectors.list_rows(base)
-            built.append(IdeaFilter(request.GET or None, queryset=rows, user=user))
-        return built[0]
-
-    def listing() -> tuple[str, list[int]]:
-        rows = idea_filter().qs
-        paginator = Paginator(rows, settings.IDEAS_PER_PAGE)
-        # The count over every visible idea is the costly part: shared by all pages.
-        paginator.count = cached(
-            "ideas:list-count", (audience, owner, filters), IDEA_SCOPES, rows.count
-        )
-        page = paginator.get_page(request.GET.get("page"))
-        html = render_fragment(
-            "ideas/_idea_list_body.html", {"page": page, "query": query.urlencode()}
-        )
-        return html, [idea.pk for idea in page]
-
-    def parts() -> tuple[str, str, list[int]]:
-        # The form does not change with the page nor with the person's own ideas: shared
-        # more widely, so that another page of the list is quicker to build.
-        form_html = cached(
-            "ideas:filter-form",
-            (audience, filters, True),
-            IDEA_SCOPES,
-            lambda: _filter_form(idea_filter(), show_states=True),
-        )
-        return (form_html, *listing())
-
-    # The rows' counts are filled per request: only an order by votes depends on them.
-    by_votes = any("vote_count" in value for value in request.GET.getlist("ordering"))
-    form_html, html, ids = cached(
-        "ideas:list",
-        (audience, owner, _query_key(request.GET)),
-        VOTE_SCOPES if by_votes else IDEA_SCOPES,
-        parts,
+    idea_filter = IdeaFilter(request.GET or None, queryset=selectors.listed_ideas(user), user=user)
+    matching = idea_filter.qs
+    page = _page_of_rows(
+        CappedPaginator(selectors.page_ids(matching), settings.IDEAS_PER_PAGE),
+        request.GET.get("page"),
+        lambda ids: selectors.list_page(user, list(ids)),
     )
     return render(
         request,
         "ideas/idea_list.html",
         {
-            "filter_form": mark_safe(form_html),  # noqa: S308 (our template, auto-escaped)
-            "listing": _mark_votes(html, selectors.row_votes(user, ids)),
-            "query": query.urlencode(),
+            "filter_form": form_fields(idea_filter),
+            "page": page,
+            "query": _query_without_page(request),
+            "detail_prefix": _detail_prefix(),
             "can_export": permissions.can_manage_pipeline(user),
         },
     )
@@ -204,35 +145,29 @@ def board(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not permissions.can_manage_pipeline(user):
         raise PermissionDenied
-    pipeline = tuple(sorted(permissions.pipeline_organisation_ids(user)))
-    audience = _audience(user)
-    # The move links come back to this very address (`next`), so it is part of the key.
-    here = request.get_full_path()
-
-    def body() -> str:
-        queryset = selectors.pipeline_ideas(user)
-        idea_filter = IdeaFilter(request.GET or None, queryset=queryset, user=user)
-        columns = selectors.board(idea_filter.qs, settings.BOARD_CARDS_PER_STATE)
-        for column in columns["columns"]:
-            for idea in column["ideas"]:
-                idea.actions = [
-                    (to, action_label(to, idea.state)) for to in allowed_next(idea.state)
-                ]
-        return render_fragment(
-            "ideas/_idea_board_body.html",
-            {
-                **columns,
-                "filter_form": mark_safe(_filter_form(idea_filter, show_states=False)),  # noqa: S308
-                "here": here,
-            },
-        )
-
-    # The filter form offers the person's organisations, the board shows the pipeline's.
-    html = cached("ideas:board", (pipeline, audience, here), VOTE_SCOPES, body)
+    idea_filter = IdeaFilter(
+        request.GET or None, queryset=selectors.pipeline_ideas(user), user=user
+    )
+    data = selectors.board(idea_filter.qs, settings.BOARD_CARDS_PER_STATE)
+    # The move links come back to this very address; the same moves for every card of a
+    # column, so their query strings are made once per column.
+    back = quote(request.get_full_path(), safe="/")  # as the template's |urlencode
+    for column in data["columns"]:
+        column["actions"] = [
+            (action_label(to, column["state"]), f"?to={to}&next={back}")
+            for to in allowed_next(column["state"])
+        ]
+    detail_prefix = _detail_prefix()
     return render(
         request,
         "ideas/idea_board.html",
-        {"body": mark_safe(html), "query": request.GET.urlencode()},  # noqa: S308
+        {
+            **data,
+            "filter_form": form_fields(idea_filter),
+            "query": request.GET.urlencode(),
+            "detail_prefix": detail_prefix,
+            "move_path": reverse("ideas:move", args=[0]).removeprefix(f"{detail_prefix}0/"),
+        },
     )
 
 
@@ -242,85 +177,46 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    # Read before the idea itself: the cached parts are built from the idea read below, so
-    # they must not be stored as newer than it (see innovation.caching: a value is stored
-    # under generations read before its data). A write in between changes this key part.
-    before = generations(IDEA_SCOPES)
-    idea = selectors.idea_for_checks(user, pk)
-    can_moderate = permissions.is_idea_delegate(user, idea)
-    # Which mandates the person sees is asked on every request, once the idea has any (most
-    # have none).
+    idea = selectors.idea_for_detail(user, pk)
+    # Which mandates the person sees is asked only once the idea has any (most have none).
     mandates = []
     if idea.has_mandates:
         mandates = list(
             mandate_permissions.visible_mandates(user).filter(idea=idea).order_by("-created_at")
         )
     can_set_support = permissions.can_set_support(user, idea)
-    # Everything personal the page shows, worked out on every request: the person's rights,
-    # vote and follow. The rendered body is keyed by these values, so it is shared only by
-    # people for whom every one of them is the same; no decision is read from the cache.
-    personal = {
-        "voted": idea.my_vote,
-        "following": idea.my_follow,
-        "actions": [
-            (to, action_label(to, idea.state))
-            for to in allowed_next(idea.state)
-            if permissions.can_move_idea(user, idea, to)
-        ],
-        "can_vote": permissions.can_vote(user, idea),
-        "is_author": permissions.is_author(user, idea),
-        "can_edit": permissions.can_edit_idea(user, idea),
-        "can_comment": permissions.can_comment(user, idea),
-        "can_follow": permissions.can_follow(user, idea),
-        "can_moderate": can_moderate,
-        "can_set_support": can_set_support,
-        "can_draft_mandate": mandate_permissions.can_draft_mandate(user, idea)
-        and not any(mandate.state in mandates_service.OPEN_STATES for mandate in mandates),
-    }
-
-    def shared() -> dict:
-        shown = selectors.idea_for_display(idea.pk)
-        context = {
-            "idea": shown,
+    number = selectors.comment_page_number(request.GET.get("page"))
+    return render(
+        request,
+        "ideas/idea_detail.html",
+        {
+            "idea": idea,
             "coauthors": idea.coauthors.all(),
             "attachments": selectors.attachments_for_page(idea),
-            "comments": selectors.comments_for_page(idea),
+            "comments": selectors.comments_page(idea, number),
+            "hide_url": _url_around_pk("ideas:comment_hide"),
             "history": selectors.history_for_page(idea),
-            "can_moderate": can_moderate,
-        }
-        return {
-            part: render_fragment(f"ideas/_idea_detail_{part}.html", context)
-            for part in ("head", "comments", "history")
-        }
-
-    def body() -> str:
-        # Hidden comments show their text to delegates: the moderation right is in the key.
-        parts = cached("ideas:detail-shared", (idea.pk, can_moderate, before), IDEA_SCOPES, shared)
-        return render_fragment(
-            "ideas/_idea_detail_page.html",
-            {
-                **personal,
-                "idea": idea,
-                "shared": {part: mark_safe(html) for part, html in parts.items()},  # noqa: S308
-                "mandates": mandates,
-                "support_form": SupportForm(initial={"support": idea.support})
-                if can_set_support
-                else None,
-            },
-        )
-
-    # The key holds whatever the body shows besides the shared parts: the idea's own columns
-    # (also covered by `before`), the mandates listed and the personal choices above.
-    row = (idea.pk, idea.title, idea.state, idea.support, idea.vote_count)
-    listed = tuple((mandate.pk, mandate.state) for mandate in mandates)
-    html = cached(
-        "ideas:detail-body",
-        (row, before, tuple(personal.items()), listed),
-        IDEA_SCOPES,
-        body,
-    )
-    return render(
-        request, "ideas/idea_detail.html", {"idea": idea, "content": punch_csrf(request, html)}
+            "mandates": mandates,
+            "voted": idea.my_vote,
+            "following": idea.my_follow,
+            "actions": [
+                (to, action_label(to, idea.state))
+                for to in allowed_next(idea.state)
+                if permissions.can_move_idea(user, idea, to)
+            ],
+            "can_vote": permissions.can_vote(user, idea),
+            "is_author": permissions.is_author(user, idea),
+            "can_edit": permissions.can_edit_idea(user, idea),
+            "can_comment": permissions.can_comment(user, idea),
+            "can_follow": permissions.can_follow(user, idea),
+            "can_moderate": permissions.is_idea_delegate(user, idea),
+            "can_set_support": can_set_support,
+            "support_form": SupportForm(initial={"support": idea.support})
+            if can_set_support
+            else None,
+            "can_draft_mandate": mandate_permissions.can_draft_mandate(user, idea)
+            and not any(mandate.state in mandates_service.OPEN_STATES for mandate in mandates),
+        },
     )
 
 
@@ -495,7 +391,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(form, error)
         else:
             messages.success(request, _("Commentaire publié."))
-            return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+            return redirect(selectors.comment_url(comment))
     return render(request, "ideas/comment_form.html", {"idea": idea, "form": form})
 
 
@@ -515,7 +411,7 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(form, error)
         else:
             messages.success(request, _("Commentaire masqué."))
-            return redirect(comment.idea.get_absolute_url())
+            return redirect(selectors.comment_url(comment))
     return render(request, "ideas/comment_hide.html", {"comment": comment, "form": form})
 
 
@@ -564,7 +460,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     campaigns = (
         permissions.visible_campaigns(request.user)
-        .prefetch_related("organisations", "themes")
+        .prefetch_related("organisations")
         .order_by("-closes_on")
     )
     challenges = (
@@ -592,13 +488,16 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     ideas = selectors.campaign_ideas(request.user, campaign.pk).order_by("-vote_count", "-pk")
-    page = Paginator(ideas, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.short_list(ideas), settings.IDEAS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "ideas/campaign_detail.html",
         {
             "campaign": campaign,
             "page": page,
+            "detail_prefix": _detail_prefix(),
             "can_edit": permissions.can_edit_campaign(request.user, campaign),
         },
     )
@@ -642,14 +541,21 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    ideas = selectors.idea_list(request.user).filter(challenge=challenge).order_by("-vote_count")
-    page = Paginator(ideas, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    ideas = (
+        selectors.listed_ideas(request.user)
+        .filter(challenge=challenge)
+        .order_by("-vote_count", "-pk")
+    )
+    page = CappedPaginator(selectors.short_list(ideas), settings.IDEAS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "ideas/challenge_detail.html",
         {
             "challenge": challenge,
             "page": page,
+            "detail_prefix": _detail_prefix(),
             "can_edit": permissions.can_edit_challenge(request.user, challenge),
         },
     )

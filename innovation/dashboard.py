@@ -67,10 +67,15 @@ def pipeline_ideas(organisation_ids: Iterable[int]) -> QuerySet[Idea]:
     return Idea.objects.filter(organisation__in=list(organisation_ids))
 
 
+# Every count here is COUNT(*), never COUNT(id): the id is not in the covering index
+# `idea_org_state_idx` (organisation, state INCLUDE direction, campaign, support), and counting
+# it would send PostgreSQL to the table for each idea instead of an index-only scan.
+
+
 def funnel(ideas: QuerySet[Idea]) -> list[CountRow]:
     """Ideas per step, every step shown in pipeline order, even when empty."""
     counts = dict(
-        ideas.order_by().values("state").annotate(count=Count("pk")).values_list("state", "count")
+        ideas.order_by().values("state").annotate(count=Count("*")).values_list("state", "count")
     )
     return [CountRow(label, counts.get(state, 0), key=state) for state, label in Idea.State.choices]
 
@@ -82,7 +87,7 @@ def by_direction(
         ideas.exclude(state=Idea.State.DRAFT)
         .order_by()
         .values("direction_id", "direction__name", "direction__organisation__name")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by("-count", "direction__name")
     )
     if limit is not None:
@@ -103,7 +108,7 @@ def by_campaign(ideas: QuerySet[Idea]) -> list[CountRow]:
         ideas.exclude(state=Idea.State.DRAFT)
         .order_by()
         .values("campaign_id", "campaign__title")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by("-count", "campaign__title")
     )
     return [
@@ -122,7 +127,7 @@ def by_support(ideas: QuerySet[Idea]) -> list[CountRow]:
         ideas.exclude(state=Idea.State.DRAFT)
         .order_by()
         .values("support")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values_list("support", "count")
     )
     rows = [

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from innovation.choices import display_method
 from innovation.outbox import TODO_STATES, OutboxItem
 
 
@@ -131,13 +132,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_map(self) -> dict[int, frozenset[str]]:
-        """Roles per organisation id, loaded once per request (by the login backend, with
-        the person, for the logged-in person: `innovation.auth.PersonBackend`)."""
+        """Roles per organisation id, read once per request (the person's grants: a revoked
+        role is refused at the very next request)."""
         return role_map_of(self.role_grants.values_list("organisation_id", "role"))
+
+    def forget_roles(self) -> None:
+        """Read the grants again at the next `role_map`: after granting or revoking a role
+        to this very object (a request sees its own grants as they were when it began)."""
+        self.__dict__.pop("role_map", None)
 
     @cached_property
     def unread_notification_count(self) -> int:
-        """Shown in the menu of every page; loaded with the person like `role_map`."""
+        """Shown in the menu of every page."""
         return self.notifications.filter(read_at__isnull=True).count()
 
 
@@ -171,6 +177,8 @@ class RoleGrant(models.Model):
     )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
+
+    get_role_display = display_method("role", Role)
 
     class Meta:
         verbose_name = _("rôle")

@@ -134,7 +134,7 @@ def _scrub_text_columns(traces: dict[str, str]) -> dict[str, set]:
 def _end_sessions(user: User) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            # Through the session engine: it also drops the cached copy (cached_db).
+            # Through the session engine, whichever it is (a cached engine keeps a copy).
             import_module(settings.SESSION_ENGINE).SessionStore(session.session_key).delete()
 
 

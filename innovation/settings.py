@@ -123,8 +123,7 @@ AUTH_USER_MODEL = "innovation.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out person is refused before their password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, loading the person's roles and unread count with them.
-    "innovation.auth.PersonBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # Brute-force lockout: 5 failures for one e-mail from one address lock it for 15 minutes.
 # Locking by e-mail alone would let anyone lock a colleague out.
@@ -211,26 +210,6 @@ else:
     }
 CELERY_TASK_ACKS_LATE = True
 
-# --- Cache: rendered fragments shared between requests (innovation.caching). Redis in
-# production (CACHE_URL, by default the broker's REDIS_URL); a folder under .run/ for the
-# embedded default, shared by the web process, the worker and beat (they all write).
-CACHE_URL = env("CACHE_URL", REDIS_URL)
-if CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "innovation.cache_backends.FailSoftRedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "tremplin",
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(RUN_DIR / "cache"),
-            "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
-    }
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300  # well below the broker's one-hour visibility timeout
@@ -298,9 +277,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
-# Read from the cache, written through to the database: a page no longer pays a query for
-# the session. A cache that is down or has evicted it falls back to the database row.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In PostgreSQL, like everything else: one primary-key read per page, and nothing a Redis
+# outage or eviction could take away.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {

@@ -13,8 +13,6 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "bench-only-not-a-secret-7d1f3a9c5e2b8046f1a3c5e7b9d2f4a6c8e0b2d4"
 )
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-# The cache as in production: Redis (a database of its own, emptied by benchmarks/run.py).
-os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/13")
 
 from innovation.settings_production import *  # noqa: E402, F403
 

@@ -24,6 +24,3 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns o
 # django-axes wants the request in every authenticate() call, which client.login() and
 # factories don't give; tests/innovation/test_hardening.py switches it back on.
 AXES_ENABLED = False
-# One cache per test process, emptied before each test (tests/conftest.py): shared pages are
-# cached in every test, so each test that writes then reads also checks the invalidation.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.db.models import Q, QuerySet
@@ -26,7 +25,7 @@ from ideas.permissions import (
     public_ideas_condition,
     visible_campaigns,
 )
-from innovation import audit, caching, notifications, people, permissions, personal_data
+from innovation import audit, notifications, people, permissions, personal_data
 from innovation import dashboard as dashboard_selectors
 from innovation.exports import csv_response
 from innovation.filters import AuditEventFilter
@@ -37,6 +36,7 @@ from innovation.forms import (
     ProfileForm,
 )
 from innovation.models import AuditEvent, Role, User
+from innovation.pagination import CappedPaginator
 
 NOTIFICATIONS_PER_PAGE = 25
 HOME_LIST_SIZE = 10
@@ -54,44 +54,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     user = request.user
-    audience = sorted(permissions.member_organisation_ids(user))
-
-    def my_ideas() -> str:
-        ideas = (
-            Idea.objects.filter(own_ideas_condition(user))
-            .only("id", "title", "state", "vote_count", "updated_at")
-            .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
-        )
-        return caching.render_fragment("_home_my_ideas.html", {"my_ideas": list(ideas)})
-
-    # Open calls and the most supported ideas are the same for everyone with the same
-    # organisations: rendered once for them all (innovation.caching).
-    def build() -> dict[str, str]:
-        context = _home_shared_context(user)
-        return {
-            "campaigns": caching.render_fragment("_home_campaigns.html", context),
-            "top_ideas": caching.render_fragment("_home_top_ideas.html", context),
-        }
-
-    # The most supported ideas: their order and counts follow the votes.
-    shared = caching.cached(
-        "home", [audience, timezone.localdate()], ["ideas", "votes", "people"], build
-    )
-    return render(
-        request,
-        "home.html",
-        {
-            # Theirs alone, kept like any other fragment until an idea changes.
-            "my_ideas_html": caching.punch_csrf(
-                request, caching.cached("home:mine", [user.pk], ["ideas", "votes"], my_ideas)
-            ),
-            "campaigns_html": caching.punch_csrf(request, shared["campaigns"]),
-            "top_ideas_html": caching.punch_csrf(request, shared["top_ideas"]),
-        },
-    )
-
-
-def _home_shared_context(user) -> dict:
     today = timezone.localdate()
     campaigns = (
         visible_campaigns(user)
@@ -107,11 +69,21 @@ def _home_shared_context(user) -> dict:
         )
         .order_by("-vote_count", "-id")[:HOME_LIST_SIZE]
     )
-    return {
-        "campaigns": list(campaigns),
-        "top_ideas": list(top_ideas),
-        "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
-    }
+    my_ideas = (
+        Idea.objects.filter(own_ideas_condition(user))
+        .only("id", "title", "state", "vote_count", "updated_at")
+        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "campaigns": list(campaigns),
+            "top_ideas": list(top_ideas),
+            "my_ideas": list(my_ideas),
+            "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
+        },
+    )
 
 
 def _dashboard_scope(request: HttpRequest):
@@ -126,33 +98,19 @@ def _dashboard_scope(request: HttpRequest):
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisations, organisation_id, form = _dashboard_scope(request)
-
-    def build() -> str:
-        data = dashboard_selectors.build_dashboard(
-            request.user, organisation_id, organisations=organisations
-        )
-        return caching.render_fragment(
-            "innovation/_dashboard_body.html",
-            {
-                "form": form,
-                "data": data,
-                "state_labels": dashboard_selectors.STATE_LABELS,
-                "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
-            },
-        )
-
-    if form.is_bound and form.errors:
-        body = build()  # an odd query string is not worth a cache entry
-    else:
-        # The same for every delegate of the same organisations; the clock only moves
-        # "overdue" and "next breakfasts", within the fragment's minute.
-        body = caching.cached(
-            "dashboard",
-            [[o.pk for o in organisations], organisation_id],
-            ["ideas", "people", "rituals"],
-            build,
-        )
-    return render(request, "innovation/dashboard.html", {"body": caching.punch_csrf(request, body)})
+    data = dashboard_selectors.build_dashboard(
+        request.user, organisation_id, organisations=organisations
+    )
+    return render(
+        request,
+        "innovation/dashboard.html",
+        {
+            "form": form,
+            "data": data,
+            "state_labels": dashboard_selectors.STATE_LABELS,
+            "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
+        },
+    )
 
 
 @login_required
@@ -205,7 +163,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     queryset = request.user.notifications.only(
         "id", "subject", "body", "url", "created_at", "read_at", "recipient_id"
     ).order_by("-created_at", "-id")
-    page = Paginator(queryset, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     for notification in page.object_list:
         notification.link = _safe_link(notification.url)
     return render(request, "innovation/notification_list.html", {"page": page})
@@ -308,7 +266,7 @@ def _audit_events(request: HttpRequest):
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = _audit_events(request)
-    page = Paginator(events.qs, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(events.qs, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -385,7 +343,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
         people_found = people_found.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
-    page = Paginator(people_found, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(people_found, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "innovation/people_list.html",

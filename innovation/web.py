@@ -32,13 +32,3 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
-
-
-def page_key(value: str | None) -> int:
-    """The page `Paginator.get_page` would show, as a cache key: not a number gives 1, below
-    1 gives 0 (which `get_page` turns into the last page, as it does for "-3")."""
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 0)

@@ -239,7 +239,7 @@ def seed_forum(command: Command) -> Forum:
         if index >= len(pitches):
             continue
         pitch, user = pitches[index], jurors[email]
-        if not permissions.can_score_pitch(user, forum, pitch):
+        if not permissions.can_score_pitch(permissions.access_to(user, forum), pitch):
             continue
         services.save_scores(
             forum,

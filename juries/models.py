@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innovation.choices import display_method
 from innovation.models import Organisation
 
 
@@ -80,6 +81,8 @@ class Forum(models.Model):
             ),
             models.CheckConstraint(condition=Q(pitch_minutes__gte=1), name="forum_pitch_positive"),
         ]
+
+    get_stage_display = display_method("stage", Stage)
 
     def __str__(self) -> str:
         return self.title
@@ -162,6 +165,8 @@ class Juror(models.Model):
             models.UniqueConstraint(fields=["id", "organisation"], name="juror_id_organisation"),
         ]
 
+    get_college_display = display_method("college", College)
+
     def __str__(self) -> str:
         return str(self.user)
 
@@ -193,7 +198,7 @@ class Pitch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.idea.title if "idea" in self._state.fields_cache else f"Pitch {self.pk}"
+        return self.idea.title
 
 
 class Score(models.Model):

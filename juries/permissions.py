@@ -1,13 +1,18 @@
-"""Who may see and do what with forums. Views, templates and tests all ask these functions."""
+"""Who may see and do what with forums. Views, templates and tests all ask these functions.
+
+A forum check reads a `ForumAccess`: what one person is to one forum (their seat on its jury,
+the participating organisations they represent), loaded once per request with the forum
+(`selectors.forum_access`) or from a forum at hand (`access_to`, for the services)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from innovation.models import Role, User
+from innovation.models import Role, User, role_map_of
 from innovation.permissions import (
     has_role,
     has_role_anywhere,
@@ -31,129 +36,109 @@ def visible_forums(user: User) -> QuerySet[Forum]:
     return Forum.objects.filter(pk__in=ids)
 
 
-def can_view_forum(user: User, forum: Forum) -> bool:
-    """The rule of `visible_forums` for one forum already loaded (by
-    `selectors.forum_for_page`, which then needs no query of its own to check it)."""
+@dataclass(frozen=True)
+class ForumAccess:
+    """What one person is to one forum, besides their role grants (`user.role_map`)."""
+
+    user: User
+    forum: Forum
+    # Their seat on the forum's jury, or None.
+    seat: Juror | None
+    # The participating organisations where they are a delegate (or an admin): the only
+    # participants the checks below ask about, since only a delegate runs a forum or puts
+    # ideas forward for an organisation.
+    represented: frozenset[int]
+
+
+def delegated_organisation_ids(user: User) -> set[int]:
+    """The organisations whose participation in a forum matters to the checks (`represented`)."""
+    return organisation_ids_with_role(user, Role.DELEGATE)
+
+
+def access_to(user: User, forum: Forum) -> ForumAccess:
+    """The person's access to a forum already loaded, in two queries at most (their seat;
+    the participants they represent, when they are a delegate somewhere)."""
     if not user.is_authenticated:
-        return False
-    return (
-        forum.organiser_id in member_organisation_ids(user)
-        or bool(participating_organisation_ids(user, forum))
-        or juror_seat(user, forum) is not None
+        return ForumAccess(user, forum, None, frozenset())
+    seat = forum.jurors.filter(user=user).first()
+    delegated = delegated_organisation_ids(user)
+    represented = (
+        set(forum.organisations.filter(pk__in=delegated).values_list("pk", flat=True))
+        if delegated
+        else set()
     )
-
-
-# What this module keeps on a forum instance, per person id: "participating" (their
-# organisations that take part in it) and "seat" (their seat on its jury, or None). Only
-# this module reads or writes it.
-_ACCESS = "_juries_access"
-
-
-def _known(user: User, forum: Forum) -> dict:
-    return forum.__dict__.setdefault(_ACCESS, {}).setdefault(user.pk, {})
-
-
-def remember_access(
-    user: User, forum: Forum, *, participating: Iterable[int], seat: Juror | None
-) -> None:
-    """Keep on the forum what the checks below read about this person: which of their
-    organisations take part in it, and their seat on its jury (None: not a juror). Every
-    forum page loads both with the forum, in the same query, and asks nothing more."""
-    known = _known(user, forum)
-    known["participating"] = frozenset(participating)
-    known["seat"] = seat
-
-
-def organisation_ids(forum: Forum) -> set[int]:
-    """Participating organisations (uses the prefetch cache when there is one)."""
-    return {organisation.pk for organisation in forum.organisations.all()}
-
-
-def participating_organisation_ids(user: User, forum: Forum) -> set[int]:
-    """The person's organisations (any role) that take part in the forum: all that the
-    checks here need of its participants, since every role is held on one of them."""
-    known = _known(user, forum)
-    if "participating" not in known:
-        known["participating"] = frozenset(organisation_ids(forum) & member_organisation_ids(user))
-    return set(known["participating"])
+    return ForumAccess(user, forum, seat, frozenset(represented))
 
 
 def can_create_forum(user: User) -> bool:
     return has_role_anywhere(user, Role.DELEGATE)
 
 
-def can_manage_forum(user: User, forum: Forum) -> bool:
+def can_manage_forum(access: ForumAccess) -> bool:
     """Delegates of the organiser or of a participating organisation prepare and run it."""
-    allowed = organisation_ids_with_role(user, Role.DELEGATE)
-    if not allowed:
-        return False
-    return forum.organiser_id in allowed or bool(
-        participating_organisation_ids(user, forum) & allowed
+    return bool(access.represented) or access.forum.organiser_id in delegated_organisation_ids(
+        access.user
     )
 
 
-def juror_seat(user: User, forum: Forum) -> Juror | None:
-    if not user.is_authenticated:
-        return None
-    known = _known(user, forum)
-    if "seat" not in known:
-        known["seat"] = forum.jurors.filter(user=user).select_related("organisation").first()
-    return known["seat"]
+def juror_seat(access: ForumAccess) -> Juror | None:
+    return access.seat
 
 
-def is_president(user: User, forum: Forum) -> bool:
-    seat = juror_seat(user, forum)
-    return seat is not None and seat.is_president
+def is_president(access: ForumAccess) -> bool:
+    return access.seat is not None and access.seat.is_president
 
 
-def can_edit_setup(user: User, forum: Forum) -> bool:
+def can_edit_setup(access: ForumAccess) -> bool:
     """Settings and the grid are fixed once scoring opens (scores depend on them)."""
-    return forum.stage == Stage.PREPARING and can_manage_forum(user, forum)
+    return access.forum.stage == Stage.PREPARING and can_manage_forum(access)
 
 
-def can_edit_jury(user: User, forum: Forum) -> bool:
+def can_edit_jury(access: ForumAccess) -> bool:
     """Jurors may still join while scoring is open (someone arrives late)."""
-    return forum.stage in {Stage.PREPARING, Stage.OPEN} and can_manage_forum(user, forum)
+    return access.forum.stage in {Stage.PREPARING, Stage.OPEN} and can_manage_forum(access)
 
 
-def put_forward_organisation_ids(user: User, forum: Forum) -> set[int]:
+def put_forward_organisation_ids(access: ForumAccess) -> set[int]:
     """Participating organisations on whose behalf the person may put ideas forward."""
-    return participating_organisation_ids(user, forum) & organisation_ids_with_role(
-        user, Role.DELEGATE
+    return set(access.represented)
+
+
+def can_put_forward(access: ForumAccess) -> bool:
+    return access.forum.stage == Stage.PREPARING and bool(access.represented)
+
+
+def can_withdraw_pitch(access: ForumAccess, pitch: Pitch) -> bool:
+    """Before scoring opens: the delegates of the pitch's organisation, or of the forum."""
+    return (
+        pitch.forum_id == access.forum.pk
+        and access.forum.stage == Stage.PREPARING
+        and (
+            has_role(access.user, pitch.organisation_id, Role.DELEGATE) or can_manage_forum(access)
+        )
     )
 
 
-def can_put_forward(user: User, forum: Forum) -> bool:
-    return forum.stage == Stage.PREPARING and bool(put_forward_organisation_ids(user, forum))
+def can_order_programme(access: ForumAccess) -> bool:
+    return access.forum.stage in {Stage.PREPARING, Stage.OPEN} and can_manage_forum(access)
 
 
-def can_withdraw_pitch(user: User, pitch) -> bool:
-    forum = pitch.forum
-    return forum.stage == Stage.PREPARING and (
-        has_role(user, pitch.organisation_id, Role.DELEGATE) or can_manage_forum(user, forum)
-    )
-
-
-def can_order_programme(user: User, forum: Forum) -> bool:
-    return forum.stage in {Stage.PREPARING, Stage.OPEN} and can_manage_forum(user, forum)
-
-
-def can_run_room(user: User, forum: Forum) -> bool:
+def can_run_room(access: ForumAccess) -> bool:
     """Timer, pitch on stage and live board: the delegates running it and the president."""
-    return can_manage_forum(user, forum) or is_president(user, forum)
+    return can_manage_forum(access) or is_president(access)
 
 
-def can_open_scoring(user: User, forum: Forum) -> bool:
-    return forum.stage == Stage.PREPARING and can_manage_forum(user, forum)
+def can_open_scoring(access: ForumAccess) -> bool:
+    return access.forum.stage == Stage.PREPARING and can_manage_forum(access)
 
 
-def can_close_scoring(user: User, forum: Forum) -> bool:
-    return forum.stage == Stage.OPEN and can_manage_forum(user, forum)
+def can_close_scoring(access: ForumAccess) -> bool:
+    return access.forum.stage == Stage.OPEN and can_manage_forum(access)
 
 
-def can_score(user: User, forum: Forum) -> bool:
+def can_score(access: ForumAccess) -> bool:
     """Sitting on the jury; whether scoring is open is told on the page, not hidden."""
-    return juror_seat(user, forum) is not None
+    return access.seat is not None
 
 
 # --- Conflicts of interest and recusals -----------------------------------------------------
@@ -166,15 +151,20 @@ CONFLICT = "conflict"
 RECUSED = "recused"
 
 
-def conflicts(user: User, seat: Juror | None = None) -> dict[int, frozenset[str]]:
+def conflicts(
+    user: User, seat: Juror | None = None, *, grants: Iterable[tuple[int, str]] | None = None
+) -> dict[int, frozenset[str]]:
     """The collectivités whose pitches this person never scores, each with why: HOME (their
     own: their account's organisation now, and the one their seat copied) and every role
     they hold there, the juror role aside (a juror grant given only so that they may sit on
-    a forum is no conflict). Read when asked, from `user.role_map`: a role granted after
-    seating counts. The database enforces the same rule (trigger of migration 0004)."""
+    a forum is no conflict). Read when asked, from the person's role grants: a role granted
+    after seating counts. `grants`, (organisation id, role) pairs, when the caller loaded
+    them with the person (the jury, the live board); else `user.role_map`. The database
+    enforces the same rule (trigger of migration 0004)."""
     found: dict[int, set[str]] = {}
     if user.is_authenticated:
-        for organisation_id, roles in user.role_map.items():
+        role_map = user.role_map if grants is None else role_map_of(grants)
+        for organisation_id, roles in role_map.items():
             if held := roles - {Role.JUROR}:
                 found.setdefault(organisation_id, set()).update(held)
     for organisation_id in (
@@ -186,8 +176,10 @@ def conflicts(user: User, seat: Juror | None = None) -> dict[int, frozenset[str]
     return {organisation_id: frozenset(why) for organisation_id, why in found.items()}
 
 
-def conflicted_organisation_ids(user: User, seat: Juror | None = None) -> set[int]:
-    return set(conflicts(user, seat))
+def conflicted_organisation_ids(
+    user: User, seat: Juror | None = None, *, grants: Iterable[tuple[int, str]] | None = None
+) -> set[int]:
+    return set(conflicts(user, seat, grants=grants))
 
 
 def recused_pitch_ids(seat: Juror) -> set[int]:
@@ -205,31 +197,30 @@ def scoring_obstacle(user: User, seat: Juror, pitch: Pitch) -> str | None:
     return None
 
 
-def can_score_pitch(user: User, forum: Forum, pitch: Pitch) -> bool:
+def can_score_pitch(access: ForumAccess, pitch: Pitch) -> bool:
     """Sitting on the jury, the pitch in the forum, no conflict of interest, no recusal."""
-    seat = juror_seat(user, forum)
     return (
-        seat is not None
-        and pitch.forum_id == forum.pk
-        and scoring_obstacle(user, seat, pitch) is None
+        access.seat is not None
+        and pitch.forum_id == access.forum.pk
+        and scoring_obstacle(access.user, access.seat, pitch) is None
     )
 
 
-def can_recuse(user: User, forum: Forum) -> bool:
+def can_recuse(access: ForumAccess) -> bool:
     """A juror withdraws from a pitch themselves, until scoring closes."""
-    return forum.stage in {Stage.PREPARING, Stage.OPEN} and juror_seat(user, forum) is not None
+    return access.forum.stage in {Stage.PREPARING, Stage.OPEN} and access.seat is not None
 
 
 def conflict_roles(reasons: Iterable[str]) -> list[str]:
     """The roles among `reasons` (the juror role aside: it makes no conflict), as words for
     a sentence (« délégué·e à l'innovation »)."""
-    labels = dict(Role.choices)
     held = set(reasons) - {Role.JUROR}
-    return [
-        str(labels[role])[:1].lower() + str(labels[role])[1:]
-        for role in Role.values
-        if role in held
-    ]
+    words = []
+    for role in Role:
+        if role in held:
+            label = str(role.label)
+            words.append(label[:1].lower() + label[1:])
+    return words
 
 
 def conflict_text(reasons: Iterable[str], *, own: bool) -> str:
@@ -241,44 +232,38 @@ def conflict_text(reasons: Iterable[str], *, own: bool) -> str:
     return ", ".join(conflict_roles(reasons))
 
 
-def can_see_results(user: User, forum: Forum) -> bool:
+def can_see_results(access: ForumAccess) -> bool:
     """After closing: the jury (to deliberate) and the delegates running the forum."""
-    return forum.scores_revealed and (
-        juror_seat(user, forum) is not None or can_manage_forum(user, forum)
-    )
+    return access.forum.scores_revealed and (access.seat is not None or can_manage_forum(access))
 
 
-def can_deliberate(user: User, forum: Forum) -> bool:
-    return forum.stage == Stage.CLOSED and (
-        can_manage_forum(user, forum) or is_president(user, forum)
-    )
+def can_deliberate(access: ForumAccess) -> bool:
+    return access.forum.stage == Stage.CLOSED and (can_manage_forum(access) or is_president(access))
 
 
-def can_publish(user: User, forum: Forum) -> bool:
-    return forum.stage == Stage.CLOSED and can_manage_forum(user, forum)
+def can_publish(access: ForumAccess) -> bool:
+    return access.forum.stage == Stage.CLOSED and can_manage_forum(access)
 
 
-def can_see_palmares(user: User, forum: Forum) -> bool:
+def can_see_palmares(access: ForumAccess) -> bool:
     """Everyone who can see the forum, once the palmarès is published."""
-    return forum.stage == Stage.PUBLISHED
+    return access.forum.stage == Stage.PUBLISHED
 
 
-def can_export_scores(user: User, forum: Forum) -> bool:
+def can_export_scores(access: ForumAccess) -> bool:
     """Every score after closing (jury and delegates); before, a juror exports only their own."""
-    if forum.scores_revealed:
-        return can_see_results(user, forum)
-    return juror_seat(user, forum) is not None
+    if access.forum.scores_revealed:
+        return can_see_results(access)
+    return access.seat is not None
 
 
-def can_export_results(user: User, forum: Forum) -> bool:
-    return can_see_results(user, forum)
+def can_export_results(access: ForumAccess) -> bool:
+    return can_see_results(access)
 
 
-def accompaniment_organisation_ids(user: User, forum: Forum) -> set[int]:
+def accompaniment_organisation_ids(access: ForumAccess) -> set[int]:
     """Organisations whose laureates this person may move to accompaniment (their delegates:
     `ideas.services.move_idea` requires it)."""
-    if forum.stage != Stage.PUBLISHED:
+    if access.forum.stage != Stage.PUBLISHED:
         return set()
-    return participating_organisation_ids(user, forum) & organisation_ids_with_role(
-        user, Role.DELEGATE
-    )
+    return set(access.represented)

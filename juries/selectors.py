@@ -5,94 +5,57 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connections, router
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import connections
+from django.db.models import (
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
-from innovation.models import RoleGrant, User, role_map_of
-from innovation.permissions import member_organisation_ids
-from innovation.sql import built_for, row_reader
+from innovation.models import RoleGrant, User
 from juries import permissions
 from juries import results as scoring
 from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Recusal, Score
 
 
-def _build_forum_access_query(connection, member_count: int):
-    quote = connection.ops.quote_name
-    forum_columns, forum_from = row_reader(Forum, connection)
-    seat_columns, seat_from = row_reader(Juror, connection)
-    participants = Forum._meta.get_field("organisations")
-    through = quote(participants.remote_field.through._meta.db_table)
-    forum_key, organisation_key = (
-        quote(participants.m2m_column_name()),
-        quote(participants.m2m_reverse_name()),
-    )
-    select = [f"f.{column}" for column in forum_columns] + [f"j.{c}" for c in seat_columns]
-    forum_id = f"f.{quote(Forum._meta.pk.column)}"
-    seat_forum = quote(Juror._meta.get_field("forum").column)
-    seat_user = quote(Juror._meta.get_field("user").column)
-    joins = [
-        f"LEFT JOIN {quote(Juror._meta.db_table)} j "
-        f"ON j.{seat_forum} = {forum_id} AND j.{seat_user} = %s"
-    ]
-    if member_count:
-        # Only the person's own organisations among the participants: one row, most often,
-        # and all that the permission checks need to know of them.
-        select.append(f"p.{organisation_key}")
-        joins.append(
-            f"LEFT JOIN {through} p ON p.{forum_key} = {forum_id} "
-            f"AND p.{organisation_key} IN ({', '.join(['%s'] * member_count)})"
-        )
-    else:
-        select.append("NULL")
-    sql = (
-        f"SELECT {', '.join(select)} FROM {quote(Forum._meta.db_table)} f {' '.join(joins)} "
-        f"WHERE {forum_id} = %s"
-    )
-    return sql, len(forum_columns), len(seat_columns), forum_from, seat_from
-
-
-def forum_for_page(user: User, pk: int) -> Forum:
-    """One visible forum, or a 404, in one query: the forum's row, the person's seat on its
-    jury and which of their organisations take part in it. The visibility rule and every
-    permission check of the page then read those (`permissions.remember_access`).
-
-    In plain SQL: on the forum pages, building the ORM's queries for the same (the
-    visibility subquery, the forum, the seat, the participants) cost more than half of the
-    page once its content came from the shared cache."""
+def forum_access(user: User, pk: int) -> permissions.ForumAccess:
+    """One forum through `permissions.visible_forums`, or a 404, with what the person is to it
+    (`permissions.ForumAccess`: their seat on its jury, the participants they represent as a
+    delegate), in one query. Every check of the page then reads that."""
     if not user.is_authenticated:
         raise Http404
-    organisations = sorted(member_organisation_ids(user))
-    connection = connections[router.db_for_read(Forum)]
-    # Built once per thread and size of the person's organisation list.
-    sql, forum_width, seat_width, forum_from, seat_from = built_for(
-        connection,
-        ("forum-access", len(organisations)),
-        lambda: _build_forum_access_query(connection, len(organisations)),
+    delegated = sorted(permissions.delegated_organisation_ids(user))
+    participants = Forum.organisations.through.objects.filter(forum=OuterRef("pk"))
+    # One flag per organisation the person is a delegate of (one, most often; none for
+    # agents and jurors), rather than a row per participant.
+    represents = {
+        f"represents_{organisation_id}": Exists(participants.filter(organisation=organisation_id))
+        for organisation_id in delegated
+    }
+    found = list(
+        permissions.visible_forums(user)
+        .filter(pk=pk)
+        .annotate(seat=FilteredRelation("jurors", condition=Q(jurors__user=user)), **represents)
+        .select_related("seat")
+        .order_by()[:1]
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, *organisations, pk])
-        rows = cursor.fetchall()
-    if not rows:
+    if not found:
         raise Http404
-    forum = forum_from(rows[0][:forum_width])
-    seat_values = rows[0][forum_width : forum_width + seat_width]
-    seat = None
-    if seat_values[0] is not None:  # its id: there is a seat
-        seat = seat_from(seat_values)
-        seat.forum = forum
-    participating = {row[-1] for row in rows if row[-1] is not None}
-    permissions.remember_access(user, forum, participating=participating, seat=seat)
-    if not permissions.can_view_forum(user, forum):
-        raise Http404
-    return forum
+    forum = found[0]
+    represented = {pk for pk in delegated if getattr(forum, f"represents_{pk}")}
+    # Without a seat, the joined row is empty and Django leaves `seat` unset.
+    seat = getattr(forum, "seat", None)
+    return permissions.ForumAccess(user, forum, seat, frozenset(represented))
 
 
 def programme(forum: Forum) -> list[Pitch]:
-    """Pitches in order of passage, each with its slot time (`pitch.slot`)."""
-    pitches = list(
-        forum.pitches.select_related("idea__author", "organisation").order_by("position", "id")
-    )
+    """Pitches in order of passage (the columns of `room_programme`), each with its slot time
+    (`pitch.slot`)."""
+    pitches = room_programme(forum)
     start = datetime.datetime.combine(forum.date, forum.starts_at)
     for index, pitch in enumerate(pitches):
         pitch.slot = (start + datetime.timedelta(minutes=index * forum.slot_minutes)).time()
@@ -100,7 +63,7 @@ def programme(forum: Forum) -> list[Pitch]:
 
 
 # What the room pages (scoring, live board, results) show of a pitch: its title and its
-# organisation. The idea's text and author would only weigh down every cache refill.
+# organisation, not the idea's text and author.
 ROOM_PITCH_FIELDS = (
     "id",
     "forum_id",
@@ -109,6 +72,7 @@ ROOM_PITCH_FIELDS = (
     "laureate",
     "laureate_reason",
     "idea__title",
+    "idea__state",  # the palmarès tells which laureates wait for accompaniment
     "organisation__name",
     "organisation__short_name",
 )
@@ -116,8 +80,6 @@ ROOM_PITCH_FIELDS = (
 
 def room_programme(forum: Forum) -> list[Pitch]:
     """Pitches in order of passage, with only the columns the room pages display."""
-    # Not through `forum.pitches`, which would hang this forum instance on every pitch, and
-    # with it into the shared cache.
     return list(
         Pitch.objects.filter(forum_id=forum.pk)
         .select_related("idea", "organisation")
@@ -126,26 +88,44 @@ def room_programme(forum: Forum) -> list[Pitch]:
     )
 
 
-def _grants() -> Prefetch:
-    grants = RoleGrant.objects.only("id", "user_id", "organisation_id", "role")
-    return Prefetch("user__role_grants", queryset=grants)
+# What the jury list and the live board show of a juror (their name, their organisation's) and
+# what their conflicts of interest are read from (`permissions.conflicts`).
+JUROR_FIELDS = (
+    "id",
+    "forum_id",  # the related manager reads it, deferred it would cost a query per row
+    "organisation_id",
+    "user__id",
+    "user__organisation_id",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "organisation__name",
+    "organisation__short_name",
+)
 
 
-def _fill_role_maps(jurors: list[Juror]) -> None:
-    """Each juror's `user.role_map` from the prefetched grants, as the login backend fills
-    the logged-in person's: `permissions.conflicts` then asks no query per juror."""
+def _with_grants(forum: Forum, jurors: list[Juror]) -> list[Juror]:
+    """Each juror with their role grants as (organisation id, role) pairs (`juror.grants`), for
+    `permissions.conflicts`: one query for the whole jury, and no model instance per grant
+    (a hundred of them weighed on the live board)."""
+    grants: dict[int, list[tuple[int, str]]] = {}
+    rows = RoleGrant.objects.filter(user__juror_seats__forum=forum).values_list(
+        "user_id", "organisation_id", "role"
+    )
+    for user_id, organisation_id, role in rows:
+        grants.setdefault(user_id, []).append((organisation_id, role))
     for juror in jurors:
-        juror.user.__dict__["role_map"] = role_map_of(
-            (grant.organisation_id, grant.role) for grant in juror.user.role_grants.all()
-        )
+        juror.grants = grants.get(juror.user_id, [])
+    return jurors
 
 
 def jury(forum: Forum) -> list[Juror]:
-    """The jurors, each with their role grants (`user.role_map`, for the conflicts of
-    interest) and their recusals (`recusals`, each with its pitch's title): four queries."""
+    """The jurors, each with their role grants (`juror.grants`, for the conflicts of interest)
+    and their recusals (`juror.recusal_list`, each with its pitch's title): three queries."""
     jurors = list(
-        forum.jurors.select_related("user", "organisation").prefetch_related(
-            _grants(),
+        forum.jurors.select_related("user", "organisation")
+        .only(*JUROR_FIELDS, "is_president", "college")
+        .prefetch_related(
             Prefetch(
                 "recusals",
                 queryset=Recusal.objects.select_related("pitch__idea").only(
@@ -158,11 +138,13 @@ def jury(forum: Forum) -> list[Juror]:
                     "pitch__idea__id",
                     "pitch__idea__title",
                 ),
+                # A list per juror: filling each juror's `recusals` manager instead cloned a
+                # queryset per juror, which took longer than the query.
+                to_attr="recusal_list",
             ),
         )
     )
-    _fill_role_maps(jurors)
-    return jurors
+    return _with_grants(forum, jurors)
 
 
 def criteria(forum: Forum) -> list[Criterion]:
@@ -184,21 +166,23 @@ class ResultRow:
 def computed_results(
     forum: Forum, pitch_ids: list[int], grid: list[Criterion], colleges: dict[int, str]
 ) -> list[scoring.PitchResult]:
-    """The ranking's numbers, by pitch id (one query: the marks). Plain data: the results
-    page keeps it in the shared cache."""
+    """The ranking's numbers, by pitch id (one query: the marks)."""
     # The marks come unordered (Score's default ordering would join pitches and criteria
-    # only to sort) and are put in that same order here: pitch, then criterion, each in the
-    # order of `pitch_ids` and `grid`, so that the sums add up exactly as before.
-    pitch_rank = {pitch_id: index for index, pitch_id in enumerate(pitch_ids)}
-    criterion_rank = {criterion.pk: index for index, criterion in enumerate(grid)}
-    rows = sorted(
+    # only to sort) and are put in order here: pitch, then criterion, each in the order of
+    # `pitch_ids` and `grid`, so that the sums always add up in the same order. Bucketed
+    # rather than sorted: a forum has thousands of marks.
+    buckets: dict[tuple[int, int], list] = {
+        (pitch_id, criterion.pk): [] for pitch_id in pitch_ids for criterion in grid
+    }
+    for row in (
         Score.objects.filter(forum=forum)
         .order_by()
-        .values_list("juror_id", "pitch_id", "criterion_id", "value"),
-        key=lambda row: (pitch_rank[row[1]], criterion_rank[row[2]]),
-    )
+        .values_list("juror_id", "pitch_id", "criterion_id", "value")
+    ):
+        buckets[row[1], row[2]].append(row)
+    marks = [scoring.Mark(*row) for bucket in buckets.values() for row in bucket]
     return scoring.compute(
-        marks=[scoring.Mark(*row) for row in rows],
+        marks=marks,
         weights={criterion.pk: float(criterion.weight) for criterion in grid},
         pitch_order=pitch_ids,
         colleges=colleges,
@@ -225,9 +209,6 @@ def result_rows(
             recusals=recusals.get(row.pitch, []),
         )
         for row in computed
-        # Only when a pitch came or went between the two reads, whose value the cache then
-        # drops at once (the write made its generation obsolete).
-        if row.pitch in by_id
     ]
 
 
@@ -242,9 +223,10 @@ def results_from(
 
 
 def results(forum: Forum) -> list[ResultRow]:
-    """Results in ranking order (five queries)."""
+    """Results in ranking order (five queries: the jurors' colleges, the pitches, the grid,
+    the marks, the recusals)."""
     jurors = list(forum.jurors.only("id", "forum_id", "college"))
-    return results_from(forum, programme(forum), criteria(forum), jurors)
+    return results_from(forum, room_programme(forum), criteria(forum), jurors)
 
 
 def recusals_by_pitch(forum: Forum) -> dict[int, list[Recusal]]:
@@ -269,13 +251,6 @@ def recusals_by_pitch(forum: Forum) -> dict[int, list[Recusal]]:
     for recusal in recusals:
         by_pitch.setdefault(recusal.pitch_id, []).append(recusal)
     return by_pitch
-
-
-def ranking_numbers(forum: Forum, pitch_ids: list[int]) -> list[scoring.PitchResult]:
-    """The ranking's numbers for these pitches (in order of passage), by pitch id, for the
-    shared cache (three queries, ids only)."""
-    colleges = dict(forum.jurors.order_by().values_list("id", "college"))
-    return computed_results(forum, pitch_ids, criteria(forum), colleges)
 
 
 def scored_ranking(rows: list[ResultRow]) -> list[int]:
@@ -395,46 +370,34 @@ def scored_pairs(forum: Forum) -> set[tuple[int, int]]:
 
 
 def board(forum: Forum) -> dict:
-    """The live board: jurors × pitches, each cell "done", "todo", "conflict" or "recused".
+    """The live board: jurors × pitches, each cell ("juror id-pitch id", state) with the state
+    "done", "todo", "conflict" or "recused".
 
     A conflict is read live (the juror's current organisation and role grants, as in
     `permissions.conflicts`); a mark given before a role was granted still counts, and shows
     as "done". Six queries whatever the size."""
-    jurors = list(
-        forum.jurors.select_related("user", "organisation")
-        .only(
-            "id",
-            "forum_id",  # the related manager reads it, deferred it would cost a query per row
-            "organisation_id",
-            "user__id",
-            "user__organisation_id",
-            "user__first_name",
-            "user__last_name",
-            "user__email",
-            "organisation__name",
-            "organisation__short_name",
-        )
-        .prefetch_related(_grants())
-    )
-    _fill_role_maps(jurors)
+    jurors = list(forum.jurors.select_related("user", "organisation").only(*JUROR_FIELDS))
+    _with_grants(forum, jurors)
     pitches = room_programme(forum)
     done = scored_pairs(forum)
     recused = set(
         Recusal.objects.filter(forum_id=forum.pk).order_by().values_list("juror_id", "pitch_id")
     )
-    # 750 cells at 50 jurors × 15 pitches: ids read once, not through `.pk` in the loop.
-    columns = [(pitch.pk, pitch.organisation_id, pitch) for pitch in pitches]
+    # 750 cells at 50 jurors × 15 pitches: ids read once, not through `.pk` in the loop, and
+    # each cell a pair (its key, "juror-pitch", and its state) rather than an object.
+    columns = [(pitch.pk, pitch.organisation_id, f"-{pitch.pk}") for pitch in pitches]
     rows = []
     totals = dict.fromkeys((pitch_id for pitch_id, _, _ in columns), 0)
     for juror in jurors:
         juror_id = juror.pk
-        conflicted = permissions.conflicted_organisation_ids(juror.user, juror)
+        conflicted = permissions.conflicted_organisation_ids(juror.user, juror, grants=juror.grants)
         cells = []
         scored = 0
-        for pitch_id, pitch_organisation_id, pitch in columns:
-            if (juror_id, pitch_id) in recused:
+        for pitch_id, pitch_organisation_id, key_tail in columns:
+            pair = (juror_id, pitch_id)
+            if pair in recused:
                 state = "recused"
-            elif (juror_id, pitch_id) in done:
+            elif pair in done:
                 state = "done"
                 scored += 1
                 totals[pitch_id] += 1
@@ -442,6 +405,34 @@ def board(forum: Forum) -> dict:
                 state = "conflict"
             else:
                 state = "todo"
-            cells.append({"key": f"{juror_id}-{pitch_id}", "state": state, "pitch": pitch})
+            cells.append((f"{juror_id}{key_tail}", state))
         rows.append({"juror": juror, "cells": cells, "done": scored})
     return {"jurors": jurors, "pitches": pitches, "rows": rows, "totals": totals}
+
+
+def board_version(forum: Forum) -> str:
+    """A version of what the live board shows, for its ETag, in one query: the stage and the
+    pitch on stage (the forum's row, loaded with the request); which marks and recusals
+    there are (how many, and the largest id: any insert raises it, any delete lowers the
+    count); which jurors sit, with their account's organisation; and their role grants (a
+    role granted after seating is a conflict). The values of the marks are not in it: the
+    board never shows them."""
+    # Plain SQL: the ORM took ten times as long to build these aggregates as PostgreSQL to
+    # run them, on a request every watcher's browser sends every five seconds.
+    score, recusal, juror = (model._meta.db_table for model in (Score, Recusal, Juror))
+    user, grant = User._meta.db_table, RoleGrant._meta.db_table
+    sql = (
+        f"SELECT (SELECT count(*) || '.' || coalesce(max(id), 0) FROM {score} "
+        "WHERE forum_id = %(forum)s), "
+        f"(SELECT count(*) || '.' || coalesce(max(id), 0) FROM {recusal} "
+        "WHERE forum_id = %(forum)s), "
+        f"(SELECT md5(coalesce(string_agg(j.id || ':' || coalesce(u.organisation_id, 0), ',' "
+        f"ORDER BY j.id), '')) FROM {juror} j JOIN {user} u ON u.id = j.user_id "
+        "WHERE j.forum_id = %(forum)s), "
+        f"(SELECT count(*) || '.' || coalesce(max(g.id), 0) FROM {grant} g "
+        f"JOIN {juror} j ON j.user_id = g.user_id WHERE j.forum_id = %(forum)s)"
+    )
+    with connections[Score.objects.db].cursor() as cursor:
+        cursor.execute(sql, {"forum": forum.pk})
+        marks, recusals, jurors, grants = cursor.fetchone()
+    return f"{forum.stage}-{forum.current_pitch_id}-{marks}-{recusals}-{jurors[:12]}-{grants}"

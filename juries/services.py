@@ -78,7 +78,7 @@ def save_forum(
         forum = Forum(created_by=actor, organiser=organiser)
     else:
         forum = _lock(forum)
-        if not permissions.can_edit_setup(actor, forum):
+        if not permissions.can_edit_setup(permissions.access_to(actor, forum)):
             raise PermissionDenied
     if not organisations:
         raise ValidationError(
@@ -96,7 +96,7 @@ def save_forum(
 def add_criterion(forum: Forum, *, actor: User, data: Mapping[str, Any]) -> Criterion:
     """Add a criterion to the scoring grid (before scoring opens)."""
     forum = _lock(forum)
-    if not permissions.can_edit_setup(actor, forum):
+    if not permissions.can_edit_setup(permissions.access_to(actor, forum)):
         raise PermissionDenied
     errors = {}
     if data["weight"] is None or data["weight"] <= 0:
@@ -123,7 +123,7 @@ def add_criterion(forum: Forum, *, actor: User, data: Mapping[str, Any]) -> Crit
 def delete_criterion(criterion: Criterion, *, actor: User) -> None:
     """Remove a criterion from the grid (before scoring opens, so no score uses it)."""
     forum = _lock(criterion.forum)
-    if not permissions.can_edit_setup(actor, forum):
+    if not permissions.can_edit_setup(permissions.access_to(actor, forum)):
         raise PermissionDenied
     Criterion.objects.filter(pk=criterion.pk, forum=forum).delete()
 
@@ -134,7 +134,7 @@ def add_juror(
 ) -> Juror:
     """Seat a person on the jury, with their own organisation and college."""
     forum = _lock(forum)
-    if not permissions.can_edit_jury(actor, forum):
+    if not permissions.can_edit_jury(permissions.access_to(actor, forum)):
         raise PermissionDenied
     if user.organisation_id is None:
         raise ValidationError({"email": _("Cette personne n'est rattachée à aucune collectivité.")})
@@ -175,7 +175,7 @@ def add_juror(
 def remove_juror(juror: Juror, *, actor: User) -> None:
     """Take a juror off the jury, as long as they have not scored."""
     forum = _lock(juror.forum)
-    if not permissions.can_edit_jury(actor, forum):
+    if not permissions.can_edit_jury(permissions.access_to(actor, forum)):
         raise PermissionDenied
     if Score.objects.filter(juror=juror).exists():
         raise ValidationError(_("Ce juré a déjà noté : il ne peut plus quitter le jury."))
@@ -194,7 +194,9 @@ def put_forward(forum: Forum, *, actor: User, idea: Idea) -> Pitch:
     forum = _lock(forum)
     if forum.stage != Stage.PREPARING:
         raise ValidationError(_("Le programme est arrêté : la notation a commencé."))
-    if idea.organisation_id not in permissions.put_forward_organisation_ids(actor, forum):
+    if idea.organisation_id not in permissions.put_forward_organisation_ids(
+        permissions.access_to(actor, forum)
+    ):
         raise PermissionDenied
     if idea.state not in PUTTABLE_STATES:
         raise ValidationError(
@@ -250,7 +252,7 @@ def withdraw_pitch(pitch: Pitch, *, actor: User) -> None:
     """Take an idea off the programme before scoring opens (its state is left as it is)."""
     forum = _lock(pitch.forum)
     pitch.forum = forum
-    if not permissions.can_withdraw_pitch(actor, pitch):
+    if not permissions.can_withdraw_pitch(permissions.access_to(actor, forum), pitch):
         raise PermissionDenied
     Pitch.objects.filter(pk=pitch.pk).delete()
 
@@ -259,7 +261,7 @@ def withdraw_pitch(pitch: Pitch, *, actor: User) -> None:
 def move_pitch(pitch: Pitch, *, actor: User, offset: int) -> None:
     """Swap a pitch with its neighbour in the order of passage."""
     forum = _lock(pitch.forum)
-    if not permissions.can_order_programme(actor, forum):
+    if not permissions.can_order_programme(permissions.access_to(actor, forum)):
         raise PermissionDenied
     programme = list(forum.pitches.order_by("position", "id"))
     index = next((i for i, p in enumerate(programme) if p.pk == pitch.pk), None)
@@ -275,7 +277,7 @@ def move_pitch(pitch: Pitch, *, actor: User, offset: int) -> None:
 def set_on_stage(forum: Forum, *, actor: User, pitch: Pitch | None) -> Forum:
     """Tell the jurors' phones which pitch is on stage."""
     forum = _lock(forum)
-    if not permissions.can_run_room(actor, forum):
+    if not permissions.can_run_room(permissions.access_to(actor, forum)):
         raise PermissionDenied
     if pitch is not None and pitch.forum_id != forum.pk:
         raise ValidationError(_("Ce pitch n'appartient pas à ce forum."))
@@ -291,7 +293,7 @@ def set_on_stage(forum: Forum, *, actor: User, pitch: Pitch | None) -> Forum:
 def open_scoring(forum: Forum, *, actor: User) -> Forum:
     """Freeze the grid and let the jury score."""
     forum = _lock(forum)
-    if not permissions.can_open_scoring(actor, forum):
+    if not permissions.can_open_scoring(permissions.access_to(actor, forum)):
         raise PermissionDenied
     missing = []
     if not forum.criteria.exists():
@@ -501,7 +503,7 @@ def recuse(forum: Forum, *, actor: User, pitch: Pitch, reason: str = "") -> Recu
 def close_scoring(forum: Forum, *, actor: User) -> Forum:
     """Close scoring: marks are final, results appear, the top N are proposed as laureates."""
     forum = _lock(forum)
-    if not permissions.can_close_scoring(actor, forum):
+    if not permissions.can_close_scoring(permissions.access_to(actor, forum)):
         raise PermissionDenied
     forum.stage = Stage.CLOSED
     forum.closed_at = timezone.now()
@@ -523,7 +525,7 @@ def designate_laureates(
 ) -> Forum:
     """Record the jury's choice; any departure from the ranking needs a written reason."""
     forum = _lock(forum)
-    if not permissions.can_deliberate(actor, forum):
+    if not permissions.can_deliberate(permissions.access_to(actor, forum)):
         raise PermissionDenied
     pitches = {pitch.pk: pitch for pitch in forum.pitches.all()}
     chosen = set(laureate_ids)
@@ -555,7 +557,8 @@ def publish_results(forum: Forum, *, actor: User) -> tuple[int, int]:
     Returns (laureates moved now, laureates left to their delegates).
     """
     forum = _lock(forum)
-    if not permissions.can_publish(actor, forum):
+    access = permissions.access_to(actor, forum)
+    if not permissions.can_publish(access):
         raise PermissionDenied
     laureates = list(forum.pitches.filter(laureate=True).select_related("idea"))
     if not laureates:
@@ -568,7 +571,7 @@ def publish_results(forum: Forum, *, actor: User) -> tuple[int, int]:
     forum.stage = Stage.PUBLISHED
     forum.published_at = timezone.now()
     forum.save(update_fields=["stage", "published_at"])
-    mine = permissions.accompaniment_organisation_ids(actor, forum)
+    mine = permissions.accompaniment_organisation_ids(access)
     moved = accompany_laureates(forum, actor=actor) if mine else 0
     pending_orgs = {
         pitch.organisation_id
@@ -611,7 +614,7 @@ def accompany_laureates(forum: Forum, *, actor: User) -> int:
     Ideas already in accompaniment or beyond are left as they are.
     """
     forum = Forum.objects.get(pk=forum.pk)
-    allowed = permissions.accompaniment_organisation_ids(actor, forum)
+    allowed = permissions.accompaniment_organisation_ids(permissions.access_to(actor, forum))
     if not allowed:
         raise PermissionDenied
     reason = _(

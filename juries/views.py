@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,14 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import condition, require_POST
 
 from ideas.models import Idea
-from innovation.caching import cached, punch_csrf, render_fragment
 from innovation.exports import csv_response
 from innovation.web import add_errors
 from juries import permissions, selectors, services
@@ -32,13 +29,10 @@ from juries.forms import (
     ScoreForm,
 )
 from juries.models import Criterion, Forum, Juror, Pitch, Score
+from juries.permissions import ForumAccess
 from juries.results import METHOD_COLLEGES_FR, METHOD_FR
 
 Stage = Forum.Stage
-
-# What the room pages' cached parts are built from: the forum's rows, the ideas' titles, the
-# names of people and organisations.
-ROOM_SCOPES = ("juries", "ideas", "people")
 
 
 def _error_text(error: ValidationError) -> str:
@@ -55,14 +49,33 @@ def _visible_child(model, request: HttpRequest, pk: int):
     return get_object_or_404(queryset.select_related("forum"), pk=pk)
 
 
+def url_maker(name: str, *args) -> Callable[[int], str]:
+    """The URL `name` for any pk as its last argument, from one `reverse()`: for table rows,
+    where a `{% url %}` per row cost more than the rest of the row."""
+    marker = "2147483647"  # a pk that never appears in the rest of a URL of ours
+    head, tail = reverse(name, args=[*args, int(marker)]).rsplit(marker, 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _number(value: float | None) -> str:
     return "" if value is None else formats.number_format(value, 2)
+
+
+def _nav(access: ForumAccess, active: str) -> dict:
+    """What the forum header (`_forum_header.html`) reads: the tabs this person may use."""
+    return {
+        "forum": access.forum,
+        "active": active,
+        "nav_seat": access.seat is not None,
+        "nav_room": permissions.can_run_room(access),
+        "nav_results": permissions.can_see_results(access),
+    }
 
 
 def _page(
     request: HttpRequest,
     template: str,
-    forum: Forum,
+    access: ForumAccess,
     context: dict,
     *,
     active: str,
@@ -70,44 +83,7 @@ def _page(
 ) -> HttpResponse:
     """Render a forum page under its header and sub-navigation (`active`: the current tab),
     which show the entries this person may use."""
-    user = request.user
-    header = _fixed(
-        "juries/_forum_header.html",
-        forum,
-        active=active,
-        nav_seat=permissions.juror_seat(user, forum) is not None,
-        nav_room=permissions.can_run_room(user, forum),
-        nav_results=permissions.can_see_results(user, forum),
-    )
-    context = {"forum": forum, "forum_head": _forum_head(), "forum_header": header, **context}
-    return render(request, template, context, status=status)
-
-
-@lru_cache(maxsize=1)
-def _forum_head() -> SafeString:
-    """The forum pages' stylesheet and script: their static URLs are the process's."""
-    return mark_safe(render_fragment("juries/_head.html", {}))  # noqa: S308 (our template)
-
-
-_FORUM_FIELDS = tuple(field.attname for field in Forum._meta.concrete_fields)
-
-
-def _fixed(template: str, forum: Forum, **flags: bool | str) -> SafeString:
-    """A fragment of a forum page that shows only the forum's own columns and `flags` (its
-    title, date and stage, the tabs and buttons this person may use), rendered once per
-    process and reused: such fragments took a third of the time of a page whose content
-    comes from the shared cache. The CSRF token is a placeholder (`punch_csrf`)."""
-    row = tuple(getattr(forum, name) for name in _FORUM_FIELDS)
-    return _fixed_html(template, row, tuple(sorted(flags.items())), get_language())
-
-
-@lru_cache(maxsize=1024)
-def _fixed_html(template: str, row: tuple, flags: tuple, language: str) -> SafeString:
-    # Everything the template can read is in the key: every column of the forum (a change
-    # to any makes a new key, so nothing here is ever stale), the flags and the language.
-    # Hence a forum built from its row alone: its related rows are not for these templates.
-    forum = Forum.from_db(None, _FORUM_FIELDS, row)
-    return mark_safe(render_fragment(template, {"forum": forum, **dict(flags)}))  # noqa: S308
+    return render(request, template, {**_nav(access, active), **context}, status=status)
 
 
 # --- Forums ---------------------------------------------------------------------------------
@@ -158,9 +134,10 @@ def forum_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_edit_setup(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_edit_setup(access):
         raise PermissionDenied
+    forum = access.forum
     form = ForumForm(request.POST or None, instance=forum, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,39 +157,44 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
+    access = selectors.forum_access(request.user, pk)
+    forum = access.forum
     prefetch_related_objects([forum], "organisations")  # the quotas and the template list them
-    user = request.user
     programme = selectors.programme(forum)
-    put_forward_ids = permissions.put_forward_organisation_ids(user, forum)
+    put_forward_ids = permissions.put_forward_organisation_ids(access)
     taken = Counter(pitch.organisation_id for pitch in programme)
     quotas = [
         {"organisation": org, "taken": taken[org.pk], "mine": org.pk in put_forward_ids}
         for org in forum.organisations.all()
     ]
-    can_manage = permissions.can_manage_forum(user, forum)
+    can_manage = permissions.can_manage_forum(access)
     jury = selectors.jury(forum)
     _add_standings(jury, programme, forum.organisations.all(), taken)
+    move_url, withdraw_url = url_maker("juries:pitch_move"), url_maker("juries:pitch_withdraw")
+    for pitch in programme:
+        pitch.move_url, pitch.withdraw_url = move_url(pitch.pk), withdraw_url(pitch.pk)
+    delete_url = url_maker("juries:juror_delete")
+    for juror in jury:
+        juror.delete_url = delete_url(juror.pk)
     return _page(
         request,
         "juries/forum_detail.html",
-        forum,
+        access,
         {
-            "forum": forum,
             "programme": programme,
             "jury": jury,
             "criteria": selectors.criteria(forum),
             "quotas": quotas,
-            "seat": permissions.juror_seat(user, forum),
+            "seat": access.seat,
             "can_manage": can_manage,
-            "can_edit_setup": permissions.can_edit_setup(user, forum),
-            "can_edit_jury": permissions.can_edit_jury(user, forum),
-            "can_put_forward": permissions.can_put_forward(user, forum),
-            "can_order": permissions.can_order_programme(user, forum),
-            "can_run_room": permissions.can_run_room(user, forum),
-            "can_open": permissions.can_open_scoring(user, forum),
-            "can_close": permissions.can_close_scoring(user, forum),
-            "can_see_results": permissions.can_see_results(user, forum),
+            "can_edit_setup": permissions.can_edit_setup(access),
+            "can_edit_jury": permissions.can_edit_jury(access),
+            "can_put_forward": permissions.can_put_forward(access),
+            "can_order": permissions.can_order_programme(access),
+            "can_run_room": permissions.can_run_room(access),
+            "can_open": permissions.can_open_scoring(access),
+            "can_close": permissions.can_close_scoring(access),
+            "can_see_results": permissions.can_see_results(access),
             "can_withdraw": forum.stage == Stage.PREPARING,
             "my_put_forward_ids": put_forward_ids,
             "criterion_form": CriterionForm(prefix="criterion"),
@@ -222,11 +204,18 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _not_scored(juror: Juror, organisations, pitch_counts: Counter | None = None) -> list[str]:
+def _not_scored(
+    juror: Juror,
+    organisations,
+    pitch_counts: Counter | None = None,
+    *,
+    grants: list[tuple[int, str]] | None = None,
+) -> list[str]:
     """« Département du Nord (sa collectivité) » for each participating collectivité whose
     pitches the juror does not score, as the delegates preparing the jury read it; with how
-    many pitches of it are on the programme, when `pitch_counts` is given."""
-    reasons = permissions.conflicts(juror.user, juror)
+    many pitches of it are on the programme, when `pitch_counts` is given. `grants`: the
+    juror's role grants, when loaded with the jury."""
+    reasons = permissions.conflicts(juror.user, juror, grants=grants)
     items = []
     for organisation in organisations:
         if organisation.pk not in reasons:
@@ -246,9 +235,10 @@ def _add_standings(jury: list[Juror], programme: list[Pitch], organisations, tak
     (`pitch.scoring_jurors`)."""
     organisations = list(organisations)
     for juror in jury:
-        juror.not_scored = _not_scored(juror, organisations, taken)
-        juror.conflicted = permissions.conflicted_organisation_ids(juror.user, juror)
-        juror.recused = permissions.recused_pitch_ids(juror)
+        grants = juror.grants
+        juror.not_scored = _not_scored(juror, organisations, taken, grants=grants)
+        juror.conflicted = permissions.conflicted_organisation_ids(juror.user, juror, grants=grants)
+        juror.recused = {recusal.pitch_id for recusal in juror.recusal_list}
     for pitch in programme:
         pitch.scoring_jurors = sum(
             1
@@ -259,9 +249,10 @@ def _add_standings(jury: list[Juror], programme: list[Pitch], organisations, tak
 
 @login_required
 def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_edit_setup(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_edit_setup(access):
         raise PermissionDenied
+    forum = access.forum
     form = CriterionForm(request.POST or None, prefix="criterion")
     if request.method == "POST" and form.is_valid():
         try:
@@ -285,9 +276,10 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_edit_jury(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_edit_jury(access):
         raise PermissionDenied
+    forum = access.forum
     form = JurorForm(request.POST or None, prefix="juror")
     if request.method == "POST" and form.is_valid():
         try:
@@ -327,10 +319,11 @@ def juror_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_put_forward(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_put_forward(access):
         raise PermissionDenied
-    organisation_ids = permissions.put_forward_organisation_ids(request.user, forum)
+    forum = access.forum
+    organisation_ids = permissions.put_forward_organisation_ids(access)
     form = PutForwardForm(request.POST or None, organisation_ids=organisation_ids, forum=forum)
     if request.method == "POST" and form.is_valid():
         try:
@@ -372,18 +365,26 @@ def pitch_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("juries:detail", args=[pitch.forum_id]) + "#programme")
 
 
+def _room_access(request: HttpRequest, pk: int) -> ForumAccess:
+    """Timer, pitch on stage and live board: the forum, for those who run the room."""
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_run_room(access):
+        raise PermissionDenied
+    return access
+
+
 @login_required
 @require_POST
 def on_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_run_room(request.user, forum):
-        raise PermissionDenied
+    forum = _room_access(request, pk).forum
     pitch_id = request.POST.get("pitch", "")
     pitch = None
     if pitch_id:
         if not pitch_id.isdigit():
             raise Http404
-        pitch = get_object_or_404(Pitch, pk=int(pitch_id), forum=forum)
+        pitch = get_object_or_404(
+            Pitch.objects.select_related("idea"), pk=int(pitch_id), forum=forum
+        )
     services.set_on_stage(forum, actor=request.user, pitch=pitch)
     if pitch:
         messages.success(request, _("Sur scène : « %(title)s ».") % {"title": pitch.idea.title})
@@ -396,7 +397,8 @@ def on_stage(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def forum_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
+    access = selectors.forum_access(request.user, pk)
+    forum = access.forum
     to = request.POST.get("to")
     actions = {
         Stage.OPEN: (services.open_scoring, permissions.can_open_scoring),
@@ -405,7 +407,7 @@ def forum_stage(request: HttpRequest, pk: int) -> HttpResponse:
     if to not in actions:
         raise Http404
     action, allowed = actions[to]
-    if not allowed(request.user, forum):
+    if not allowed(access):
         raise PermissionDenied
     try:
         action(forum, actor=request.user)
@@ -423,27 +425,15 @@ def forum_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Scoring --------------------------------------------------------------------------------
 #
-# The scoring pages are rendered afresh on every request, each from one set of queries
-# (`selectors.scoring_page`, `selectors.pitch_for_scoring`): what a juror may score depends on
-# their own organisation, role grants and recusals, so no part of these pages is shared.
+# Each scoring page comes from one set of queries (`selectors.scoring_page`,
+# `selectors.pitch_for_scoring`): what a juror may score depends on their own organisation,
+# role grants and recusals.
 
 
-def _juror_or_403(request: HttpRequest, forum: Forum) -> Juror:
-    seat = permissions.juror_seat(request.user, forum)
-    if seat is None:
+def _juror_or_403(access: ForumAccess) -> Juror:
+    if access.seat is None:
         raise PermissionDenied
-    return seat
-
-
-def _nav(request: HttpRequest, forum: Forum, active: str) -> dict:
-    """What the forum header (`_forum_header.html`) reads: the tabs this person may use."""
-    user = request.user
-    return {
-        "active": active,
-        "nav_seat": permissions.juror_seat(user, forum) is not None,
-        "nav_room": permissions.can_run_room(user, forum),
-        "nav_results": permissions.can_see_results(user, forum),
-    }
+    return access.seat
 
 
 def _why(request: HttpRequest, seat: Juror, pitch: Pitch, obstacle: str | None) -> dict | None:
@@ -463,6 +453,8 @@ def _programme_lines(request: HttpRequest, seat: Juror, page: selectors.ScoringP
     """Each pitch of the programme with this juror's standing: "todo", "done", "conflict"
     (with why, and whether marks given before the conflict remain) or "recused"."""
     recusals = {recusal.pitch_id: recusal for recusal in seat.recusals.all()}
+    score_url = url_maker("juries:score_pitch", seat.forum_id)
+    recuse_url = url_maker("juries:recuse", seat.forum_id)
     lines = []
     for pitch in page.pitches:
         obstacle = permissions.scoring_obstacle(request.user, seat, pitch)
@@ -474,6 +466,8 @@ def _programme_lines(request: HttpRequest, seat: Juror, page: selectors.ScoringP
                 "why": _why(request, seat, pitch, obstacle),
                 "has_marks": pitch.pk in page.marks,
                 "recusal": recusals.get(pitch.pk),
+                "score_url": score_url(pitch.pk),
+                "recuse_url": recuse_url(pitch.pk),
             }
         )
     return lines
@@ -482,8 +476,9 @@ def _programme_lines(request: HttpRequest, seat: Juror, page: selectors.ScoringP
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
     """The juror's phone page: the pitch on stage first, then the whole programme."""
-    forum = selectors.forum_for_page(request.user, pk)
-    seat = _juror_or_403(request, forum)
+    access = selectors.forum_access(request.user, pk)
+    seat = _juror_or_403(access)
+    forum = access.forum
     page = selectors.scoring_page(request.user, forum, seat)
     current_form = None
     current_why = None
@@ -492,11 +487,11 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             current_form = _score_form(page.grid, page.marks.get(page.current.pk, {}), page.note)
         else:
             current_why = _why(request, seat, page.current, page.current_obstacle)
-    return render(
+    return _page(
         request,
         "juries/score_page.html",
+        access,
         {
-            "forum": forum,
             "seat": seat,
             "current": page.current,
             "current_form": current_form,
@@ -504,9 +499,9 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             "marks": page.marks,
             "lines": _programme_lines(request, seat, page),
             "open": forum.stage == Stage.OPEN,
-            "can_recuse": permissions.can_recuse(request.user, forum),
-            **_nav(request, forum, "score"),
+            "can_recuse": permissions.can_recuse(access),
         },
+        active="score",
     )
 
 
@@ -519,8 +514,9 @@ def _score_form(grid, marks: dict[int, int], note: str, data=None) -> ScoreForm:
 @login_required
 def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
     """One pitch's form; answers JSON to the page's script, and redirects plain forms."""
-    forum = selectors.forum_for_page(request.user, pk)
-    seat = _juror_or_403(request, forum)
+    access = selectors.forum_access(request.user, pk)
+    seat = _juror_or_403(access)
+    forum = access.forum
     pitch, grid, marks, note = selectors.pitch_for_scoring(forum, seat, pitch_pk)
     obstacle = permissions.scoring_obstacle(request.user, seat, pitch)
     form = _score_form(grid, marks, note, data=request.POST if request.method == "POST" else None)
@@ -556,11 +552,11 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
                 {"ok": False, "errors": {k: [str(m) for m in v] for k, v in form.errors.items()}},
                 status=status,
             )
-    return render(
+    return _page(
         request,
         "juries/score_pitch.html",
+        access,
         {
-            "forum": forum,
             "seat": seat,
             "pitch": pitch,
             "form": form,
@@ -568,9 +564,9 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
             "why": _why(request, seat, pitch, obstacle),
             "open": forum.stage == Stage.OPEN,
             "scored": bool(marks),
-            "can_recuse": permissions.can_recuse(request.user, forum),
-            **_nav(request, forum, "score"),
+            "can_recuse": permissions.can_recuse(access),
         },
+        active="score",
         status=status,
     )
 
@@ -578,8 +574,9 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
 @login_required
 def recuse(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
     """« Je me déporte » : what it means, then the declaration (a plain form, no script)."""
-    forum = selectors.forum_for_page(request.user, pk)
-    seat = _juror_or_403(request, forum)
+    access = selectors.forum_access(request.user, pk)
+    seat = _juror_or_403(access)
+    forum = access.forum
     pitch, _grid, marks, _note = selectors.pitch_for_scoring(forum, seat, pitch_pk)
     recusal = next((r for r in seat.recusals.all() if r.pitch_id == pitch.pk), None)
     form = RecusalForm(request.POST if request.method == "POST" else None)
@@ -605,18 +602,18 @@ def recuse(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
                 messages.success(request, text)
                 return redirect("juries:score", pk=forum.pk)
         status = 400
-    return render(
+    return _page(
         request,
         "juries/recuse.html",
+        access,
         {
-            "forum": forum,
             "pitch": pitch,
             "form": form,
             "recusal": recusal,
             "mark_count": len(marks),
-            "can_recuse": permissions.can_recuse(request.user, forum) and recusal is None,
-            **_nav(request, forum, "score"),
+            "can_recuse": permissions.can_recuse(access) and recusal is None,
         },
+        active="score",
         status=status,
     )
 
@@ -624,89 +621,64 @@ def recuse(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
 # --- The room -------------------------------------------------------------------------------
 
 
-_CELL_LABELS = {
-    "done": lambda: _("✓ noté"),
-    "conflict": lambda: _("conflit"),
-    "recused": lambda: _("déporté·e"),
-    "todo": lambda: _("à noter"),
-}
-
-
-def _board_body(forum: Forum) -> str:
-    """The live board's table and programme (cached per forum, for everyone who watches)."""
-    data = selectors.board(forum)
-    labels = {state: escape(label()) for state, label in _CELL_LABELS.items()}
-    # 750 cells at 50 jurors × 15 pitches: joined here rather than looped in the template.
-    # Every piece is an integer, a fixed state name or an escaped label.
-    for row in data["rows"]:
-        row["cells_html"] = mark_safe(  # noqa: S308
-            "".join(
-                f'<td class="text-center cell-{cell["state"]}" data-cell="{cell["key"]}">'
-                f"{labels[cell['state']]}</td>"
-                for cell in row["cells"]
-            )
-        )
-    return render_fragment("juries/_board_body.html", {"forum": forum, **data})
-
-
-def _board_state(forum: Forum) -> dict:
-    """Who scored what, for the board's polling."""
-    data = selectors.board(forum)
-    return {
-        "cells": {cell["key"]: cell["state"] for row in data["rows"] for cell in row["cells"]},
-        "jurors": {str(row["juror"].pk): row["done"] for row in data["rows"]},
-        "pitches": {str(pk): count for pk, count in data["totals"].items()},
+def _with_labels(rows: list[dict]) -> None:
+    """Each cell of the page gets its French label, translated once per state rather than
+    once per cell (750 cells at 50 jurors × 15 pitches)."""
+    labels = {
+        "done": _("✓ noté"),
+        "conflict": _("conflit"),
+        "recused": _("déporté·e"),
+        "todo": _("à noter"),
     }
+    for row in rows:
+        row["labelled_cells"] = [(key, state, labels[state]) for key, state in row["cells"]]
 
 
 @login_required
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_run_room(request.user, forum):
-        raise PermissionDenied
-    body = cached(
-        "juries:board",
-        [forum.pk, forum.current_pitch_id],
-        ROOM_SCOPES,
-        lambda: _board_body(forum),
-    )
+    access = _room_access(request, pk)
+    data = selectors.board(access.forum)
+    _with_labels(data["rows"])
     return _page(
         request,
         "juries/board.html",
-        forum,
-        {
-            "forum": forum,
-            "body": punch_csrf(request, body),
-            "can_close": permissions.can_close_scoring(request.user, forum),
-        },
+        access,
+        {**data, "can_close": permissions.can_close_scoring(access)},
         active="board",
     )
 
 
 @login_required
-def board_json(request: HttpRequest, pk: int) -> JsonResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_run_room(request.user, forum):
-        raise PermissionDenied
-    # Not cached: a conflict shown here follows the role grants (the "people" scope), which
-    # the cache of this small answer, keyed on the forum's rows alone, missed.
-    state = _board_state(forum)
-    return JsonResponse(
-        {
-            "stage": forum.stage,
-            "current": forum.current_pitch_id,
-            **state,
-            "at": timezone.localtime().strftime("%H:%M:%S"),
-        }
-    )
+def board_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who scored what, for the board's polling every few seconds: `304 Not Modified` while
+    nothing it shows changed (`selectors.board_version`, one small query)."""
+    access = _room_access(request, pk)  # before any answer, 304 included
+    forum = access.forum
+    # Read before the state: a write in between makes the next poll fetch it again.
+    version = selectors.board_version(forum)
+
+    @condition(etag_func=lambda request, pk: version)
+    def answer(request: HttpRequest, pk: int) -> JsonResponse:
+        data = selectors.board(forum)
+        return JsonResponse(
+            {
+                "stage": forum.stage,
+                "current": forum.current_pitch_id,
+                "cells": {key: state for row in data["rows"] for key, state in row["cells"]},
+                "jurors": {str(row["juror"].pk): row["done"] for row in data["rows"]},
+                "pitches": {str(pk): count for pk, count in data["totals"].items()},
+                "at": timezone.localtime().strftime("%H:%M:%S"),
+            }
+        )
+
+    return answer(request, pk)
 
 
 @login_required
 def timer(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_run_room(request.user, forum):
-        raise PermissionDenied
-    programme = selectors.programme(forum)
+    access = _room_access(request, pk)
+    forum = access.forum
+    programme = selectors.room_programme(forum)
     current = next((p for p in programme if p.pk == forum.current_pitch_id), None)
     following = None
     if current is not None:
@@ -717,8 +689,8 @@ def timer(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         "juries/timer.html",
-        forum,
-        {"forum": forum, "current": current, "following": following},
+        access,
+        {"current": current, "following": following},
         active="timer",
     )
 
@@ -726,61 +698,22 @@ def timer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Results, deliberation, palmarès ----------------------------------------------------------
 
 
-def _results_shared(forum: Forum) -> dict:
-    """The ranking's numbers by pitch id (plain data: quick to read back) and its rendered
-    table and method (cached per forum)."""
-    # The numbers change only with the forum's rows; titles and names (other scopes) change
-    # more often, and then only the table is built again.
-    # The pitches are read first, so the numbers' key names them: what the build reads comes
-    # after its generation, as the cache requires.
-    pitches = selectors.room_programme(forum)
-    pitch_ids = [pitch.pk for pitch in pitches]
-    computed = cached(
-        "juries:ranking",
-        [forum.pk, tuple(pitch_ids)],
-        ["juries"],
-        lambda: selectors.ranking_numbers(forum, pitch_ids),
-    )
-    rows = selectors.result_rows(pitches, computed, selectors.recusals_by_pitch(forum))
-    html = render_fragment(
-        "juries/_results_body.html",
-        {
-            "forum": forum,
-            "rows": rows,
-            "method": METHOD_FR,
-            "method_colleges": METHOD_COLLEGES_FR if forum.college_weighting else "",
-        },
-    )
-    shown = {row.pitch.pk for row in rows}
-    return {"ranking": [result for result in computed if result.pitch in shown], "html": html}
-
-
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_see_results(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_see_results(access):
         raise PermissionDenied
-    # The same for the whole jury and the delegates running the forum; only the buttons
-    # above differ. (A new name whenever the value's shape changes, as for the scoring page.)
-    shared = cached(
-        "juries:results-ranking", [forum.pk], ROOM_SCOPES, lambda: _results_shared(forum)
-    )
-    actions = _fixed(
-        "juries/_results_actions.html",
-        forum,
-        can_deliberate=permissions.can_deliberate(request.user, forum),
-        can_publish=permissions.can_publish(request.user, forum),
-    )
+    forum = access.forum
     return _page(
         request,
         "juries/results.html",
-        forum,
+        access,
         {
-            "forum": forum,
-            # The table is in `body`; the numbers as data, by pitch id.
-            "ranking": shared["ranking"],
-            "actions": punch_csrf(request, actions),
-            "body": punch_csrf(request, shared["html"]),
+            "ranking": selectors.results(forum),
+            "method": METHOD_FR,
+            "method_colleges": METHOD_COLLEGES_FR if forum.college_weighting else "",
+            "can_deliberate": permissions.can_deliberate(access),
+            "can_publish": permissions.can_publish(access),
         },
         active="results",
     )
@@ -788,9 +721,10 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_deliberate(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_deliberate(access):
         raise PermissionDenied
+    forum = access.forum
     rows = selectors.results(forum)
     ranked = [row.pitch for row in rows]
     form = DeliberationForm(
@@ -814,8 +748,8 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         "juries/deliberate.html",
-        forum,
-        {"forum": forum, "form": form, "lines": lines},
+        access,
+        {"form": form, "lines": lines},
         status=400 if form.is_bound and form.errors else 200,
         active="results",
     )
@@ -824,9 +758,10 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_publish(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_publish(access):
         raise PermissionDenied
+    forum = access.forum
     try:
         moved, pending = services.publish_results(forum, actor=request.user)
     except ValidationError as error:
@@ -844,11 +779,11 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def palmares(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_see_palmares(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_see_palmares(access):
         raise PermissionDenied
-    rows = selectors.results(forum)
-    accompany_ids = permissions.accompaniment_organisation_ids(request.user, forum)
+    rows = selectors.results(access.forum)
+    accompany_ids = permissions.accompaniment_organisation_ids(access)
     waiting = [
         row.pitch
         for row in rows
@@ -859,9 +794,8 @@ def palmares(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         "juries/palmares.html",
-        forum,
+        access,
         {
-            "forum": forum,
             "laureates": [row for row in rows if row.pitch.laureate],
             "others": [row for row in rows if not row.pitch.laureate],
             "waiting": waiting,
@@ -878,14 +812,14 @@ def palmares(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def accompany(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.accompaniment_organisation_ids(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.accompaniment_organisation_ids(access):
         raise PermissionDenied
-    moved = services.accompany_laureates(forum, actor=request.user)
+    moved = services.accompany_laureates(access.forum, actor=request.user)
     messages.success(
         request, _("%(moved)s lauréat(s) passé(s) en accompagnement.") % {"moved": moved}
     )
-    return redirect("juries:palmares", pk=forum.pk)
+    return redirect("juries:palmares", pk=access.forum.pk)
 
 
 # --- Exports --------------------------------------------------------------------------------
@@ -893,9 +827,10 @@ def accompany(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export_scores(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_export_scores(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_export_scores(access):
         raise PermissionDenied
+    forum = access.forum
     scores = Score.objects.filter(forum=forum).select_related(
         "juror__user", "juror__organisation", "pitch__idea", "pitch__organisation", "criterion"
     )
@@ -942,9 +877,10 @@ def _recusal_text(recusal) -> str:
 
 @login_required
 def export_results(request: HttpRequest, pk: int) -> HttpResponse:
-    forum = selectors.forum_for_page(request.user, pk)
-    if not permissions.can_export_results(request.user, forum):
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_export_results(access):
         raise PermissionDenied
+    forum = access.forum
     header = [
         _("Rang"),
         _("Ordre de passage"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from innovation.choices import display_method
 from innovation.models import Organisation
 
 
@@ -84,6 +85,9 @@ class Ritual(models.Model):
                 condition=models.Q(weekday__gte=0, weekday__lte=6), name="ritual_weekday_valid"
             ),
         ]
+
+    get_kind_display = display_method("kind", Kind)
+    get_weekday_display = display_method("weekday", Weekday)
 
     def __str__(self) -> str:
         return self.title
@@ -251,6 +255,8 @@ class Registration(models.Model):
                 name="registration_queue_idx",
             ),
         ]
+
+    get_status_display = display_method("status", Status)
 
     def __str__(self) -> str:
         return f"{self.user} — {self.occurrence} ({self.get_status_display()})"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection
 from django.db.models import (
     Count,
     OuterRef,
@@ -13,13 +12,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ideas.models import Idea
 from innovation.models import Organisation, User
-from innovation.permissions import member_organisation_ids
 from rituals import permissions
 from rituals.models import Occurrence, Registration, Ritual
 
@@ -87,144 +84,24 @@ def ritual_list(user: User) -> QuerySet[Ritual]:
     )
 
 
-# --- Per-request checks of the cached pages ------------------------------------------------
-# The series and occurrence pages are cached (views.py); what runs on every request is the
-# access check and the person's own registrations. Written in SQL because the ORM spends more
-# time building these nested queries than the whole cached page takes to serve. The visibility
-# condition is `permissions.visible_rituals` (own organisation, or shared with one of the
-# person's organisations, from their live role grants); tests/rituals/test_pages_cache.py
-# checks both agree.
-
-_VISIBLE_RITUAL = """
-    (r.organisation_id = ANY(%(organisations)s) OR EXISTS (
-        SELECT 1 FROM rituals_ritual_shared_with s
-        WHERE s.ritual_id = r.id AND s.organisation_id = ANY(%(organisations)s)))
-"""
-# Active registration of the person, with the number of waiting people who came before.
-_MINE = """
-    SELECT g.occurrence_id, g.status, (
-        SELECT count(*) FROM rituals_registration w
-        WHERE w.occurrence_id = g.occurrence_id AND w.status = %(waiting)s
-          AND (w.created_at < g.created_at OR (w.created_at = g.created_at AND w.id < g.id))
-    ) AS ahead
-    FROM rituals_registration g
-    WHERE g.user_id = %(user)s AND g.occurrence_id = ANY(%(occurrences)s)
-      AND g.status <> %(cancelled)s
-"""
-
-
-def _params(user: User, **extra) -> dict:
-    return {
-        "organisations": sorted(member_organisation_ids(user)),
-        "user": user.pk,
-        "waiting": S.WAITING.value,
-        "cancelled": S.CANCELLED.value,
-        **extra,
-    }
-
-
-def _mine_row(status: str, ahead: int | None) -> dict:
-    return {"status": status, "position": (ahead or 0) + 1}
-
-
-def _sql_fast_path() -> bool:
-    """The statements above are PostgreSQL's (arrays); SQLite (the demo) takes the ORM's
-    equivalent, slower and portable."""
-    return connection.vendor == "postgresql"
-
-
-def ritual_organisation_id(user: User, pk: int) -> int:
-    """Access check for the series page, on every request: the ritual's organisation if the
-    person may see it, else 404."""
-    if not user.is_authenticated:
-        raise Http404
-    if not _sql_fast_path():
-        return get_object_or_404(
-            permissions.visible_rituals(user).values_list("organisation_id", flat=True), pk=pk
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.organisation_id FROM rituals_ritual r "
-            f"WHERE r.id = %(pk)s AND {_VISIBLE_RITUAL}",
-            _params(user, pk=pk),
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    return row[0]
-
-
-def my_places(user: User, occurrence_ids: list[int]) -> dict[int, dict]:
-    """The person's active registration per occurrence: {"status", "position"} (one query)."""
-    if not occurrence_ids or not user.is_authenticated:
-        return {}
-    if not _sql_fast_path():
-        rows = Occurrence.objects.filter(pk__in=occurrence_ids).only("pk")
-        return {
-            pk: {"status": registration.status, "position": registration.position}
-            for pk, registration in my_registrations(user, list(rows)).items()
-        }
-    with connection.cursor() as cursor:
-        cursor.execute(_MINE, _params(user, occurrences=list(occurrence_ids)))
-        return {pk: _mine_row(status, ahead) for pk, status, ahead in cursor.fetchall()}
-
-
-def occurrence_access(user: User, pk: int) -> dict:
-    """Access check for the occurrence page, on every request, with what is personal on it:
-    the ritual's organisation, whether the person may register (the ritual's audience) and
-    their own registration. 404 when not visible. One query."""
-    if not user.is_authenticated:
-        raise Http404
-    if not _sql_fast_path():
-        occurrence = get_object_or_404(
-            permissions.visible_occurrences(user).select_related("ritual"), pk=pk
-        )
-        return {
-            "organisation_id": occurrence.ritual.organisation_id,
-            "can_register": permissions.can_register(user, occurrence),
-            "mine": my_places(user, [pk]).get(pk),
-        }
-    sql = f"""
-        SELECT r.organisation_id, mine.status, mine.ahead, ARRAY(
-            SELECT s.organisation_id FROM rituals_ritual_shared_with s WHERE s.ritual_id = r.id
-        )
-        FROM rituals_occurrence o
-        JOIN rituals_ritual r ON r.id = o.ritual_id
-        LEFT JOIN ({_MINE}) mine ON true
-        WHERE o.id = %(pk)s AND {_VISIBLE_RITUAL}
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(user, pk=pk, occurrences=[pk]))
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    organisation_id, status, ahead, shared = row
-    # permissions.can_register: one of the person's organisations is in the ritual's audience.
-    audience = {organisation_id, *shared}
-    return {
-        "organisation_id": organisation_id,
-        "can_register": bool(member_organisation_ids(user) & audience),
-        "mine": _mine_row(status, ahead) if status else None,
-    }
-
-
-def ritual_for_cache(pk: int) -> Ritual:
-    """The series with what its page shows of its organisations (names only)."""
-    return (
-        Ritual.objects.select_related("organisation")
-        .only(*RITUAL_PAGE_FIELDS, "organisation__name", "organisation__short_name")
-        .prefetch_related(
-            Prefetch("shared_with", queryset=Organisation.objects.only("name", "short_name"))
-        )
-        .get(pk=pk)
-    )
-
-
 def ritual_for_page(user: User, pk: int) -> Ritual:
+    """A visible series (else 404), with the organisations it is open to."""
     queryset = (
         permissions.visible_rituals(user)
         .select_related("organisation")
         .prefetch_related("shared_with")
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def ritual_for_detail(user: User, pk: int) -> Ritual:
+    """A visible series (else 404) with what its page shows of its organisations (names)."""
+    organisations = Organisation.objects.only("name", "short_name")
+    queryset = (
+        permissions.visible_rituals(user)
+        .select_related("organisation")
+        .only(*RITUAL_PAGE_FIELDS, "organisation__name", "organisation__short_name")
+        .prefetch_related(Prefetch("shared_with", queryset=organisations))
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -256,10 +133,29 @@ def my_registrations(user: User, occurrences: list[Occurrence]) -> dict[int, Reg
 
 
 def occurrence_for_page(user: User, pk: int) -> Occurrence:
+    """A visible occurrence (else 404) with its counts, series (and the organisations it is
+    open to), presenter and project: two queries."""
     queryset = with_counts(
         permissions.visible_occurrences(user)
         .select_related("ritual", "ritual__organisation", "presenter", "idea")
         .prefetch_related("ritual__shared_with")
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def occurrence_for_detail(user: User, pk: int) -> Occurrence:
+    """`occurrence_for_page` with only the columns the occurrence page shows."""
+    queryset = (
+        with_counts(permissions.visible_occurrences(user))
+        .select_related("ritual", "ritual__organisation", "presenter", "idea")
+        .only(
+            *OCCURRENCE_ROW_FIELDS,
+            "duration_minutes",
+            *(f"ritual__{name}" for name in RITUAL_PAGE_FIELDS),
+            "ritual__organisation__name",
+            "ritual__organisation__short_name",
+        )
+        .prefetch_related(Prefetch("ritual__shared_with", queryset=Organisation.objects.only("pk")))
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -276,24 +172,6 @@ def _places_ahead() -> QuerySet[Registration]:
         .values("occurrence")
         .annotate(n=Count("pk"))
         .values("n")
-    )
-
-
-def occurrence_for_cache(pk: int) -> Occurrence:
-    """One occurrence with its counts, series (and its organisations), presenter and project;
-    only the columns the page shows."""
-    return (
-        with_counts(Occurrence.objects.filter(pk=pk))
-        .select_related("ritual", "ritual__organisation", "presenter", "idea")
-        .only(
-            *OCCURRENCE_ROW_FIELDS,
-            "duration_minutes",
-            *(f"ritual__{name}" for name in RITUAL_PAGE_FIELDS),
-            "ritual__organisation__name",
-            "ritual__organisation__short_name",
-        )
-        .prefetch_related(Prefetch("ritual__shared_with", queryset=Organisation.objects.only("pk")))
-        .get()
     )
 
 

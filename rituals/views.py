@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,23 +11,29 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from innovation.caching import cached, fill_row_marks, punch_csrf, render_fragment
 from innovation.exports import csv_response
-from innovation.web import add_errors, page_key
+from innovation.web import add_errors
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
-from rituals.models import CalendarToken, Occurrence, Registration, Ritual
+from rituals.models import CalendarToken, Occurrence, Registration
 
 PAST_PER_PAGE = 20
 
 
 def _feed_url(request: HttpRequest, name: str, *args) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
+
+
+def url_maker(name: str, *args) -> Callable[[int], str]:
+    """The URL `name` for any pk as its last argument, from one `reverse()`: for table rows,
+    where a `{% url %}` per row cost more than the rest of the row."""
+    marker = "2147483647"  # a pk that never appears in the rest of a URL of ours
+    head, tail = reverse(name, args=[*args, int(marker)]).rsplit(marker, 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 # --- Rituals ------------------------------------------------------------------------------
@@ -43,61 +51,33 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _my_cell(registration: dict | None) -> str:
-    """The "Vous" cell of one upcoming date: the only personal part of the series page."""
-    if registration is None:
-        return "—"
-    if registration["status"] == Registration.Status.CONFIRMED:
-        return format_html('<span class="badge text-bg-success">{}</span>', _("Inscrit·e"))
-    return format_html(
-        '<span class="badge text-bg-warning">{}</span>',
-        _("En attente, position %(position)s") % {"position": registration["position"]},
-    )
-
-
-def _ritual_page(pk: int, page_number: int, can_manage: bool) -> dict:
-    """The series page as everyone who may see it gets it (HTML, with a marker per upcoming
-    date for the person's own state), and the upcoming ids to look that state up."""
-    ritual = selectors.ritual_for_cache(pk)
+@login_required
+def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ritual = selectors.ritual_for_detail(request.user, pk)
     now = timezone.now()
     rows = selectors.page_rows(ritual)
     upcoming = list(rows.filter(starts_at__gt=now).order_by("starts_at"))
+    mine = selectors.my_registrations(request.user, upcoming)
+    paginator = Paginator(rows.filter(starts_at__lte=now).order_by("-starts_at"), PAST_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    occurrence_url, idea_url = url_maker("rituals:occurrence"), url_maker("ideas:detail")
     for occurrence in upcoming:
         occurrence.seats_left = max(occurrence.effective_capacity - occurrence.confirmed_count, 0)
-    paginator = Paginator(rows.filter(starts_at__lte=now).order_by("-starts_at"), PAST_PER_PAGE)
-    # Counting the annotated rows would join every registration: count the dates alone.
-    paginator.count = ritual.occurrences.filter(starts_at__lte=now).count()
-    html = render_fragment(
-        "rituals/_ritual_detail_body.html",
+        occurrence.mine = mine.get(occurrence.pk)
+    for occurrence in (*upcoming, *page.object_list):
+        occurrence.url = occurrence_url(occurrence.pk)
+        occurrence.idea_url = idea_url(occurrence.idea_id) if occurrence.idea_id else ""
+    return render(
+        request,
+        "rituals/ritual_detail.html",
         {
             "ritual": ritual,
             "upcoming": upcoming,
-            "page": paginator.get_page(page_number),
+            "page": page,
             "query": "",
-            "can_manage": can_manage,
+            "can_manage": permissions.can_manage_ritual(request.user, ritual),
         },
     )
-    return {"title": ritual.title, "html": html, "upcoming": [o.pk for o in upcoming]}
-
-
-@login_required
-def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # Access and role on every request; the page is then shared by all who may see it (two
-    # variants: with and without the delegates' links), and only "Vous" is filled per person.
-    organisation_id = selectors.ritual_organisation_id(request.user, pk)
-    can_manage = permissions.can_manage_ritual(
-        request.user, Ritual(pk=pk, organisation_id=organisation_id)
-    )
-    page_number = page_key(request.GET.get("page"))
-    shared = cached(
-        "rituals.detail",
-        (pk, page_number, can_manage),
-        ("rituals", "ideas", "people"),
-        lambda: _ritual_page(pk, page_number, can_manage),
-    )
-    mine = selectors.my_places(request.user, shared["upcoming"])
-    body = fill_row_marks(shared["html"], "mine", lambda pk: _my_cell(mine.get(pk)))
-    return render(request, "rituals/ritual_detail.html", {"title": shared["title"], "body": body})
 
 
 def _ritual_form(request: HttpRequest, ritual=None) -> HttpResponse:
@@ -146,73 +126,29 @@ def ritual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Occurrences --------------------------------------------------------------------------
 
 
-def _occurrence_page(pk: int, can_manage: bool) -> dict:
-    """The occurrence page as everyone with the same role gets it, without the person's own
-    registration (a marker), and the facts needed to render that part per request."""
-    occurrence = selectors.occurrence_for_cache(pk)
-    now = timezone.now()
-    is_past = occurrence.is_past(now)
-    seats_left = max(occurrence.effective_capacity - occurrence.confirmed_count, 0)
-    html = render_fragment(
-        "rituals/_occurrence_detail_body.html",
-        {
-            "occurrence": occurrence,
-            "ritual": occurrence.ritual,
-            "seats_left": seats_left,
-            "is_past": is_past,
-            "can_manage": can_manage,
-            "registrants": selectors.registrants(occurrence) if can_manage else [],
-            "suggestions": selectors.suggestions(occurrence.ritual)
-            if can_manage and not is_past
-            else [],
-        },
-    )
-    day = formats.date_format(timezone.localtime(occurrence.starts_at), "j F Y")
-    return {
-        "title": f"{occurrence.ritual.title} — {day}",
-        "html": html,
-        "starts_at": occurrence.starts_at,
-        "closes_at": occurrence.registration_closes_at,
-        "is_cancelled": occurrence.is_cancelled,
-        "seats_left": seats_left,
-    }
-
-
 @login_required
 def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # Access, role and right to register on every request; the page is shared per role and
-    # only the person's own registration (status, buttons, CSRF token) is rendered per request.
     user = request.user
-    access = selectors.occurrence_access(user, pk)
-    can_manage = permissions.can_manage_ritual(
-        user, Ritual(organisation_id=access["organisation_id"])
-    )
-    shared = cached(
-        "rituals.occurrence",
-        (pk, can_manage),
-        ("rituals", "ideas", "people"),
-        lambda: _occurrence_page(pk, can_manage),
-    )
+    occurrence = selectors.occurrence_for_detail(user, pk)
+    ritual = occurrence.ritual
     now = timezone.now()
-    is_cancelled = shared["is_cancelled"]
-    mine = render_fragment(
-        "rituals/_occurrence_mine.html",
-        {
-            "pk": pk,
-            "mine": access["mine"],
-            "seats_left": shared["seats_left"],
-            "is_past": shared["starts_at"] <= now,
-            "is_open": not is_cancelled and now < shared["closes_at"],
-            "is_cancelled": is_cancelled,
-            "closes_at": shared["closes_at"],
-            "can_register": access["can_register"],
-        },
-    )
-    body = shared["html"].replace("<!--my-registration-->", mine.strip(), 1)
+    is_past = occurrence.is_past(now)
+    can_manage = permissions.can_manage_ritual(user, ritual)
     return render(
         request,
         "rituals/occurrence_detail.html",
-        {"title": shared["title"], "body": punch_csrf(request, body)},
+        {
+            "occurrence": occurrence,
+            "ritual": ritual,
+            "seats_left": max(occurrence.effective_capacity - occurrence.confirmed_count, 0),
+            "is_past": is_past,
+            "is_open": occurrence.is_open(now),
+            "can_manage": can_manage,
+            "can_register": permissions.can_register(user, occurrence),
+            "mine": selectors.my_registrations(user, [occurrence]).get(occurrence.pk),
+            "registrants": selectors.registrants(occurrence) if can_manage else [],
+            "suggestions": selectors.suggestions(ritual) if can_manage and not is_past else [],
+        },
     )
 
 

@@ -1,6 +1,5 @@
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from tests.factories import (
     AdminFactory,
@@ -14,12 +13,6 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with no cached fragment (the cache is per test process)."""
-    cache.clear()
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def with_roles(*default: str):
         for role in extracted if extracted is not None else default:
             RoleGrant.objects.get_or_create(user=self, organisation=self.organisation, role=role)
         self.save()
-        self.__dict__.pop("role_map", None)
+        self.forget_roles()
 
     return roles
 
@@ -93,7 +93,7 @@ class AdminFactory(UserFactory):
 def grant(user: User, organisation: Organisation, role: str) -> RoleGrant:
     """Give an existing person a role on another organisation."""
     grant = RoleGrant.objects.create(user=user, organisation=organisation, role=role)
-    user.__dict__.pop("role_map", None)
+    user.forget_roles()
     return grant
 
 

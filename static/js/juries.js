@@ -88,32 +88,49 @@
   });
 
   // --- Live board: poll a small JSON endpoint --------------------------------------------
+  // The server answers 304 Not Modified while nothing the board shows has changed: the last
+  // answer's ETag goes back in If-None-Match (the browser's own cache is left out of it, so
+  // that the 304 reaches this script).
   const board = document.querySelector("[data-board-url]");
   if (board) {
     const labels = { done: "✓ noté", todo: "à noter", conflict: "conflit", recused: "déporté·e" };
     const status = board.querySelector("[data-board-status]");
+    let etag = null;
+    const checkedAt = () =>
+      new Date().toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const show = (data) => {
+      Object.entries(data.cells).forEach(([key, state]) => {
+        const cell = board.querySelector(`[data-cell="${key}"]`);
+        if (cell && !cell.classList.contains(`cell-${state}`)) {
+          cell.className = `text-center cell-${state}`;
+          cell.textContent = labels[state];
+        }
+      });
+      Object.entries(data.jurors).forEach(([id, count]) => {
+        const total = board.querySelector(`[data-juror-total="${id}"]`);
+        if (total) total.textContent = count;
+      });
+      board.querySelectorAll("[data-pitch-col]").forEach((th) => {
+        th.classList.toggle("board-current", Number(th.dataset.pitchCol) === data.current);
+      });
+    };
     const refresh = async () => {
       try {
+        const headers = { Accept: "application/json" };
+        if (etag) headers["If-None-Match"] = etag;
         const response = await fetch(board.dataset.boardUrl, {
-          headers: { Accept: "application/json" },
+          headers,
           credentials: "same-origin",
+          cache: "no-store",
         });
+        if (response.status === 304) {
+          status.textContent = `Mis à jour à ${checkedAt()}`;
+          return;
+        }
         if (!response.ok) throw new Error(String(response.status));
         const data = await response.json();
-        Object.entries(data.cells).forEach(([key, state]) => {
-          const cell = board.querySelector(`[data-cell="${key}"]`);
-          if (cell && !cell.classList.contains(`cell-${state}`)) {
-            cell.className = `text-center cell-${state}`;
-            cell.textContent = labels[state];
-          }
-        });
-        Object.entries(data.jurors).forEach(([id, count]) => {
-          const total = board.querySelector(`[data-juror-total="${id}"]`);
-          if (total) total.textContent = count;
-        });
-        board.querySelectorAll("[data-pitch-col]").forEach((th) => {
-          th.classList.toggle("board-current", Number(th.dataset.pitchCol) === data.current);
-        });
+        show(data);
+        etag = response.headers.get("ETag");
         status.textContent = `Mis à jour à ${data.at}`;
       } catch (error) {
         status.textContent = "Connexion perdue : nouvel essai dans quelques secondes.";

@@ -9,7 +9,6 @@ from ideas.models import Attachment, Comment, Idea, IdeaEvent, Vote
 from tests.factories import (
     AgentFactory,
     CampaignFactory,
-    ChallengeFactory,
     CommentFactory,
     DelegateFactory,
     DirectorFactory,
@@ -473,66 +472,4 @@ def test_delegate_opens_a_campaign_with_bad_dates(client, delegate):
     assert "La clôture doit suivre l&#x27;ouverture." in response.content.decode()
 
 
-# --- Fixed number of queries whatever the number of rows ------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 30])
-def test_idea_list_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, count):
-    agent = AgentFactory()
-    IdeaFactory.create_batch(count, organisation=agent.organisation)
-    client.force_login(agent)
-
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("ideas:list"))
-
-    assert response.status_code == 200
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 30])
-def test_board_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, count):
-    delegate = DelegateFactory()
-    for state in ("submitted", "qualified", "selected"):
-        IdeaFactory.create_batch(count, organisation=delegate.organisation, state=state)
-    client.force_login(delegate)
-
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("ideas:board"))
-
-    assert response.status_code == 200
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 30])
-def test_idea_detail_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, count):
-    idea = IdeaFactory()
-    CommentFactory.create_batch(count, idea=idea)
-    for _ in range(count):
-        IdeaEvent.objects.create(
-            idea=idea, actor=idea.author, before="submitted", after="submitted"
-        )
-    delegate = DelegateFactory(organisation=idea.organisation)
-    client.force_login(delegate)
-
-    with django_assert_max_num_queries(16):
-        response = client.get(reverse("ideas:detail", args=[idea.pk]))
-
-    assert response.status_code == 200
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 30])
-def test_campaign_pages_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, count):
-    agent = AgentFactory()
-    campaigns = CampaignFactory.create_batch(count, organisations=[agent.organisation])
-    IdeaFactory.create_batch(count, organisation=agent.organisation, campaign=campaigns[0])
-    ChallengeFactory.create_batch(count, organisation=agent.organisation)
-    client.force_login(agent)
-
-    with django_assert_max_num_queries(10):
-        listing = client.get(reverse("ideas:campaign_list"))
-    with django_assert_max_num_queries(10):
-        detail = client.get(reverse("ideas:campaign_detail", args=[campaigns[0].pk]))
-
-    assert (listing.status_code, detail.status_code) == (200, 200)
+# Fixed numbers of queries, with 1 and 3 rows: tests/ideas/test_idea_pages.py.

@@ -116,14 +116,13 @@ def test_password_change_pages_render_when_logged_in(client, agent, name):
     assert response.status_code == 200
 
 
-# --- Loading the logged-in person (innovation.auth.PersonBackend) ---------------------------
+# --- Loading the logged-in person (Django's ModelBackend) -----------------------------------
 
 
 @pytest.mark.django_db
-def test_the_person_comes_with_roles_and_unread_count_in_one_query(django_assert_num_queries):
+def test_a_page_reads_the_roles_and_the_unread_count_once_each(client, django_assert_num_queries):
     from django.utils import timezone
 
-    from innovation.auth import PersonBackend
     from innovation.models import Role
     from tests.factories import DelegateFactory, NotificationFactory, OrganisationFactory, grant
 
@@ -133,34 +132,22 @@ def test_the_person_comes_with_roles_and_unread_count_in_one_query(django_assert
     NotificationFactory.create_batch(2, recipient=person)
     NotificationFactory(recipient=person, read_at=timezone.now())
     NotificationFactory()  # someone else's
+    client.force_login(person)
 
-    with django_assert_num_queries(1):
-        loaded = PersonBackend().get_user(person.pk)
-        roles, unread = loaded.role_map, loaded.unread_notification_count
+    # The session, the person, their grants (asked by the menu and every permission), the
+    # unread count: plain queries, once each, whatever the page asks of them; then the
+    # page's own two (its capped count and its rows).
+    with django_assert_num_queries(4 + 2):
+        response = client.get(reverse("notification_list") + "?page=x")
+        user = response.wsgi_request.user
+        roles, unread = user.role_map, user.unread_notification_count
 
-    assert loaded == person and loaded.email == person.email
     assert roles == {
         person.organisation_id: frozenset({Role.AGENT, Role.DELEGATE}),
         elsewhere.pk: frozenset({Role.JUROR}),
     }
     assert unread == 2
-    assert loaded.check_password(DEFAULT_PASSWORD)
-
-
-@pytest.mark.django_db
-def test_a_person_without_roles_inactive_or_unknown_is_loaded_as_django_would():
-    from innovation.auth import PersonBackend
-    from innovation.models import RoleGrant
-
-    bare = AgentFactory()
-    RoleGrant.objects.filter(user=bare).delete()
-    inactive = AgentFactory(is_active=False)
-
-    assert PersonBackend().get_user(bare.pk).role_map == {}
-    assert PersonBackend().get_user(bare.pk).unread_notification_count == 0
-    assert PersonBackend().get_user(inactive.pk) is None
-    assert PersonBackend().get_user(inactive.pk + 1000) is None
-    assert PersonBackend().get_user("not-an-id") is None
+    assert '2<span class="visually-hidden"> non lues' in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -171,17 +171,3 @@ def test_notify_many_writes_each_row_once_and_keeps_text_as_typed(
     assert {n.subject for n in rows} == {"100 % « prêt » ; DROP TABLE"}
     assert {n.body for n in rows} == {"%(title)s reste tel quel, comme l'apostrophe."}
     assert len(callbacks) == 1  # one e-mail batch, for the active person only
-
-
-@pytest.mark.django_db
-def test_notify_many_moves_the_cache_generation_of_notifications():
-    from innovation import caching
-
-    agent = AgentFactory()
-    before = caching.generations(["notifications"])
-
-    notifications.notify_many(
-        [notifications.Message([agent], kind="k", subject="S", body="B", dedupe_key="k:1")]
-    )
-
-    assert caching.generations(["notifications"]) != before

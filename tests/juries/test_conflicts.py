@@ -90,7 +90,10 @@ def test_the_organisation_copied_on_the_seat_still_counts_after_the_person_moves
 
     assert found[arena.orgs[0].pk] == {HOME}  # the seat's copy
     assert found[arena.orgs[2].pk] == {HOME}  # the account's organisation now
-    assert not permissions.can_score_pitch(fresh(seat.user), arena.forum, arena.pitches[2])
+    person = fresh(seat.user)
+    assert not permissions.can_score_pitch(
+        permissions.access_to(person, arena.forum), arena.pitches[2]
+    )
 
 
 def test_conflict_text_reads_for_the_juror_and_for_the_delegates(db):
@@ -287,7 +290,7 @@ def run_cases() -> dict[str, list]:
         person = fresh(seat.user)
         obstacle = (
             None
-            if permissions.can_score_pitch(person, forum, pitch)
+            if permissions.can_score_pitch(permissions.access_to(person, forum), pitch)
             else permissions.scoring_obstacle(person, seat, pitch)
         )
         refused = None

@@ -1,12 +1,13 @@
-"""Every forum page loads the forum, the person's seat on its jury and which of their
-organisations take part in it in one hand-written query (`selectors.forum_for_page`): it must
-find exactly what the rules of `permissions.py` find through the ORM."""
+"""Every forum page loads the forum through `permissions.visible_forums` with what the person
+is to it (`selectors.forum_access`: their seat, the participants they represent) in one query;
+the services build the same from a forum at hand (`permissions.access_to`). Both must lead
+every check to the same answer."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from innovation.models import Role
+from innovation.models import Role, RoleGrant
 from juries import permissions, selectors
 from juries.models import Forum, Juror
 from tests.factories import (
@@ -22,10 +23,8 @@ from tests.factories import (
 
 Stage = Forum.Stage
 
-# Every check a forum page may ask, each taking (person, forum).
+# Every check a forum page may ask, each taking what the person is to the forum.
 CHECKS = [
-    permissions.can_view_forum,
-    permissions.participating_organisation_ids,
     permissions.juror_seat,
     permissions.is_president,
     permissions.can_manage_forum,
@@ -42,6 +41,9 @@ CHECKS = [
     permissions.can_deliberate,
     permissions.can_publish,
     permissions.can_export_scores,
+    permissions.can_export_results,
+    permissions.can_see_palmares,
+    permissions.can_recuse,
     permissions.accompaniment_organisation_ids,
 ]
 
@@ -76,14 +78,14 @@ def world():
 
 def loads(person, pk):
     try:
-        selectors.forum_for_page(person, pk)
+        selectors.forum_access(person, pk)
     except Http404:
         return False
     return True
 
 
 @pytest.mark.django_db
-def test_forum_for_page_finds_exactly_the_visible_forums():
+def test_forum_access_finds_exactly_the_visible_forums():
     people, forums = world()
 
     for person in people:
@@ -94,7 +96,7 @@ def test_forum_for_page_finds_exactly_the_visible_forums():
 
 
 @pytest.mark.django_db
-def test_forum_for_page_refuses_the_anonymous_and_unknown_forums():
+def test_forum_access_refuses_the_anonymous_and_unknown_forums():
     people, forums = world()
 
     assert not loads(AnonymousUser(), forums[0].pk)
@@ -103,7 +105,7 @@ def test_forum_for_page_refuses_the_anonymous_and_unknown_forums():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("stage", list(Stage))
-def test_checks_on_a_page_forum_answer_as_on_a_forum_from_the_orm(stage):
+def test_checks_answer_the_same_on_a_page_access_and_on_a_forum_at_hand(stage):
     people, forums = world()
     Forum.objects.update(stage=stage)
 
@@ -111,35 +113,47 @@ def test_checks_on_a_page_forum_answer_as_on_a_forum_from_the_orm(stage):
         for forum in forums:
             if not loads(person, forum.pk):
                 continue
+            page_access = selectors.forum_access(person, forum.pk)
+            plain_access = permissions.access_to(person, Forum.objects.get(pk=forum.pk))
             for check in CHECKS:
-                page_forum = selectors.forum_for_page(person, forum.pk)
-                plain_forum = Forum.objects.get(pk=forum.pk)
-
-                assert check(person, page_forum) == check(person, plain_forum), (
-                    check.__name__,
-                    person,
-                    forum,
-                )
+                assert check(page_access) == check(plain_access), (check.__name__, person, forum)
 
 
 @pytest.mark.django_db
-def test_forum_for_page_reads_the_rows_as_the_orm_does(django_assert_num_queries):
+def test_a_person_represents_the_participants_where_they_are_delegate_only():
     people, forums = world()
-    president = people[8]
-    president.role_map  # noqa: B018 (loaded with the person on every request)
+    two_hats = people[10]  # an agent of an outsider, delegate of a guest
+    guest = RoleGrant.objects.get(user=two_hats, role=Role.DELEGATE).organisation_id
+
+    access = selectors.forum_access(two_hats, forums[0].pk)
+
+    assert access.represented == {guest}
+    assert access.seat is None
+    assert permissions.can_manage_forum(access)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", [8, 0])  # the president, the organiser's delegate
+def test_forum_access_costs_one_query_and_reads_the_rows_as_the_orm_does(
+    django_assert_num_queries, who
+):
+    people, forums = world()
+    person = people[who]
+    person.role_map  # noqa: B018 (loaded with the person on every request)
 
     with django_assert_num_queries(1):
-        forum = selectors.forum_for_page(president, forums[0].pk)
-        seat = permissions.juror_seat(president, forum)
-        permissions.can_see_results(president, forum)
-        permissions.can_manage_forum(president, forum)
+        access = selectors.forum_access(person, forums[0].pk)
+        for check in CHECKS:
+            check(access)
 
     expected = Forum.objects.get(pk=forums[0].pk)
-    expected_seat = Juror.objects.get(forum=expected, user=president)
     for field in Forum._meta.concrete_fields:
-        value = getattr(forum, field.attname)
+        value = getattr(access.forum, field.attname)
         assert value == getattr(expected, field.attname), field.name
         assert type(value) is type(getattr(expected, field.attname)), field.name
-    for field in Juror._meta.concrete_fields:
-        assert getattr(seat, field.attname) == getattr(expected_seat, field.attname), field.name
-    assert seat.forum is forum
+    expected_seat = Juror.objects.filter(forum=expected, user=person).first()
+    if expected_seat is None:
+        assert access.seat is None
+    else:
+        for field in Juror._meta.concrete_fields:
+            assert getattr(access.seat, field.attname) == getattr(expected_seat, field.attname)

@@ -315,7 +315,9 @@ def test_the_recusal_page_costs_the_same_queries_whatever_the_programme(
     url = reverse("juries:recuse", args=[arena.forum.pk, arena.pitches[0].pk])
     client.get(url)  # the session, the person's first visit
 
-    with django_assert_num_queries(6):
+    # The session, the person, their role grants, their unread count (the menu); the forum
+    # with the seat; the pitch, the grid, the recusals, the marks with the comment.
+    with django_assert_num_queries(9):
         response = client.get(url)
 
     assert response.context["pitch"] == arena.pitches[0]

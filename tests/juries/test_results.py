@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from juries.results import Mark, compute, departures, z_scores
+from juries.results import (
+    Mark,
+    combine_jurors,
+    compute,
+    departures,
+    per_juror_pitch,
+    z_scores,
+)
 
 WEIGHTS = {"A": 2, "B": 1}
 
@@ -230,3 +237,18 @@ def test_normalised_scores_lie_within_each_jurors_z_range(data):
     bound = math.sqrt(len(data))
     for value in normalised(data).values():
         assert value is None or abs(value) <= bound
+
+
+@settings(max_examples=100, deadline=None)
+@given(juries())
+def test_one_pass_gives_exactly_the_numbers_of_the_method_step_by_step(data):
+    # The method as written (z-scores, then weighted means per juror and pitch, then over
+    # jurors), compared to the float: the one-pass computation must not move a ranking.
+    weights = {criterion: float(weight) for criterion, weight in CRITERIA.items()}
+    raw = combine_jurors(per_juror_pitch(data, weights))
+    by_z = combine_jurors(per_juror_pitch(z_scores(data), weights))
+
+    rows = compute(marks=data, weights=CRITERIA, pitch_order=PITCHES)
+
+    assert {row.pitch: row.raw for row in rows if row.raw is not None} == raw
+    assert {row.pitch: row.normalised for row in rows if row.normalised is not None} == by_z

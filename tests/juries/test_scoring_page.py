@@ -4,14 +4,14 @@ their own conflicts of interest and recusals, in a fixed number of queries."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from ideas.models import Idea
-from innovation.caching import CSRF_PLACEHOLDER
 from innovation.models import Role
 from juries import services
-from juries.models import Forum
+from juries.models import Forum, Score
 from tests.factories import AgentFactory, grant
 from tests.juries.conftest import build_arena
 
@@ -202,14 +202,18 @@ def test_scoring_page_shows_a_changed_idea_title(client, arena):
 
 
 @pytest.mark.django_db
-def test_scoring_form_on_stage_carries_this_requests_csrf_token(client, arena):
+def test_scoring_form_on_stage_carries_this_persons_csrf_token(arena):
     Forum.objects.filter(pk=arena.forum.pk).update(current_pitch=arena.pitches[2])
+    client = Client(enforce_csrf_checks=True)
     client.force_login(arena.jurors[1].user)
 
     body = client.get(score_url(arena)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    marks = {f"criterion_{c.pk}": "6" for c in arena.criteria}
+    response = client.post(pitch_url(arena, 2), {**marks, "csrfmiddlewaretoken": token})
 
-    assert CSRF_PLACEHOLDER not in body
-    assert 'name="csrfmiddlewaretoken"' in body
+    assert response.status_code == 302
+    assert Score.objects.filter(juror=arena.jurors[1], pitch=arena.pitches[2]).count() == 2
 
 
 # --- Queries: the same whatever the programme ------------------------------------------------
@@ -235,8 +239,9 @@ def test_scoring_page_costs_the_same_queries_whatever_the_programme(
     client.force_login(arena.jurors[1].user)
     client.get(score_url(arena))  # the session's first use
 
-    # The person, the forum with the seat, the pitches, the grid, the recusals, the marks.
-    with django_assert_num_queries(6):
+    # The session, the person, their role grants, their unread count (the menu); the forum
+    # with the seat; the pitches, the grid, the recusals, the marks with the comment.
+    with django_assert_num_queries(9):
         response = client.get(score_url(arena))
 
     lines = response.context["lines"]
@@ -257,8 +262,9 @@ def test_score_one_pitch_page_costs_the_same_queries_whatever_the_programme(
     client.force_login(arena.jurors[1].user)
     client.get(pitch_url(arena, 0))
 
-    # The person, the forum with the seat, the pitch, the grid, the recusals, marks and comment.
-    with django_assert_num_queries(6):
+    # The session, the person, their role grants, their unread count (the menu); the forum
+    # with the seat; the pitch, the grid, the recusals, the marks with the comment.
+    with django_assert_num_queries(9):
         response = client.get(pitch_url(arena, 0))
 
     assert response.context["pitch"] == arena.pitches[0]

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ideas.models import Attachment, Idea
-from innovation.caching import CSRF_PLACEHOLDER
 from innovation.models import Role
 from juries.models import Forum
 from tests.factories import (
@@ -293,33 +292,6 @@ def test_every_named_url_is_in_the_matrix():
 
     assert sorted(names - set(MATRIX)) == []
     assert sorted(set(MATRIX) - names) == []
-
-
-@pytest.mark.django_db
-# A POST changes data and is never served from the cache.
-@pytest.mark.parametrize("name", sorted(set(MATRIX) - POST_ONLY))
-def test_refusals_hold_with_the_cache_filled_by_someone_allowed(client, name):
-    """Pages are cached (innovation.caching): the allowed person's visit fills the cache, and
-    everyone else must still be refused, and nobody gets a page without a real CSRF token."""
-    world = build_world()
-    path = url(world, name)
-    target, allowed, refused = MATRIX[name]
-    client.force_login(world.people[allowed])
-    admitted = call(client, name, path)
-    client.force_login(world.outsider)
-    outsider = call(client, name, path)
-    if refused:
-        client.force_login(world.people[refused])
-        assert call(client, name, path).status_code == 403
-    client.logout()
-    anonymous = call(client, name, path)
-
-    assert admitted.status_code not in {403, 404}
-    if admitted.get("Content-Type", "").startswith("text/html"):
-        assert CSRF_PLACEHOLDER.encode() not in admitted.content
-    if target is not None and target != "dashboard_table":
-        assert outsider.status_code == 404
-    assert anonymous.status_code == 302
 
 
 @pytest.mark.django_db

@@ -1,13 +1,11 @@
-"""The room pages (live board, results) share cached parts between the people who may see them:
-each must still show every write at once (a recusal, a role grant), and each person their own
-part only. The scoring pages are not cached at all (tests/juries/test_scoring_page.py)."""
+"""The room pages (live board and its poll, results): each shows every write on the next request
+(a mark, a recusal, a role grant, a deliberation), the same table to everyone who may see it,
+and each person only the buttons they may use. The board's poll answers `304 Not Modified`
+while nothing it shows changed. The scoring pages: tests/juries/test_scoring_page.py."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from innovation.caching import CSRF_PLACEHOLDER
 from innovation.models import Role, User
 from juries import services
 from juries.models import Forum
@@ -37,11 +35,8 @@ def save(arena, juror_index, pitch_index, impact, feasibility, comment=""):
     )
 
 
-def query_count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
+def json_url(arena):
+    return reverse("juries:board_json", args=[arena.forum.pk])
 
 
 # --- Live board -----------------------------------------------------------------------------
@@ -81,7 +76,7 @@ def test_live_board_shows_a_new_juror_and_a_renamed_one(client, arena):
 
 
 @pytest.mark.django_db
-def test_live_board_shares_the_table_but_not_the_close_button(client, arena):
+def test_live_board_shows_the_same_table_to_all_but_the_close_button_to_delegates(client, arena):
     president = arena.jurors[0].user  # may watch the board, may not close scoring
     client.force_login(arena.delegate)
     delegate_page = client.get(board_url(arena))
@@ -94,12 +89,11 @@ def test_live_board_shares_the_table_but_not_the_close_button(client, arena):
     assert table(delegate_page) == table(president_page)
     assert "Clôturer la notation" in delegate_page.content.decode()
     assert "Clôturer la notation" not in president_page.content.decode()
-    assert CSRF_PLACEHOLDER not in delegate_page.content.decode()
     assert 'name="csrfmiddlewaretoken"' in delegate_page.content.decode()
 
 
 @pytest.mark.django_db
-def test_live_board_stays_closed_to_others_once_cached(client, arena):
+def test_live_board_stays_closed_to_others_after_a_delegate_opened_it(client, arena):
     client.force_login(arena.delegate)
     assert client.get(board_url(arena)).status_code == 200
 
@@ -114,8 +108,6 @@ def test_live_board_stays_closed_to_others_once_cached(client, arena):
 
 @pytest.mark.django_db
 def test_live_board_shows_a_role_granted_after_seating_at_once(client, arena):
-    # Role grants are in the "people" scope: the board's cached table depends on it, and its
-    # JSON is not cached at all.
     client.force_login(arena.delegate)
     json_url = reverse("juries:board_json", args=[arena.forum.pk])
     key = f"{arena.jurors[0].pk}-{arena.pitches[1].pk}"
@@ -178,7 +170,7 @@ def test_results_show_the_deliberation_on_the_next_request(client, closed):
 
 
 @pytest.mark.django_db
-def test_results_share_the_ranking_but_not_the_buttons(client, closed):
+def test_results_show_the_same_ranking_to_all_but_the_buttons_to_delegates(client, closed):
     client.force_login(closed.delegate)
     delegate_page = client.get(results_url(closed))
     client.force_login(closed.jurors[1].user)  # neither president nor delegate
@@ -194,11 +186,10 @@ def test_results_share_the_ranking_but_not_the_buttons(client, closed):
     assert "Publier le palmarès" in delegate_page.content.decode()
     assert "Publier le palmarès" not in juror_page.content.decode()
     assert "Délibérer" not in juror_page.content.decode()
-    assert CSRF_PLACEHOLDER not in delegate_page.content.decode()
 
 
 @pytest.mark.django_db
-def test_results_stay_closed_to_others_once_cached(client, closed):
+def test_results_stay_closed_to_others_after_a_delegate_opened_them(client, closed):
     client.force_login(closed.delegate)
     assert client.get(results_url(closed)).status_code == 200
 
@@ -212,14 +203,14 @@ def test_results_stay_closed_to_others_once_cached(client, closed):
 
 
 @pytest.mark.django_db
-def test_results_are_hidden_until_closing_whatever_the_cache(client, arena):
+def test_results_are_hidden_until_closing_even_with_marks(client, arena):
     save(arena, 1, 2, 8, 8)
     client.force_login(arena.delegate)
 
     assert client.get(results_url(arena)).status_code == 403
 
 
-# --- Header and buttons, rendered once per process for each forum row and set of rights -----
+# --- Header and tabs -----------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -253,23 +244,129 @@ def test_the_tabs_follow_each_persons_rights_on_the_same_forum(client, arena):
     assert board_tab not in juror
 
 
-# --- Queries: warm never costs more than cold -------------------------------------------------
+# --- The board's poll: 304 while nothing changed --------------------------------------------
+
+
+def poll(client, arena, etag=None):
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+    return client.get(json_url(arena), **headers)
 
 
 @pytest.mark.django_db
-def test_warm_room_pages_issue_no_more_queries_than_cold(client, closed):
-    reopened = build_arena()
-    Forum.objects.filter(pk=reopened.forum.pk).update(current_pitch=reopened.pitches[2])
-    save(reopened, 1, 2, 5, 5, comment="Pour mémoire")
-    pages = [
-        (reopened.delegate, board_url(reopened)),
-        (reopened.delegate, reverse("juries:board_json", args=[reopened.forum.pk])),
-        (closed.delegate, results_url(closed)),
-    ]
-    for user, url in pages:
-        client.force_login(user)
-        cold = query_count(client, url)
-        warm = query_count(client, url)
+def test_a_second_poll_with_the_etag_answers_304_without_a_body(client, arena):
+    client.force_login(arena.delegate)
+    first = poll(client, arena)
 
-        assert cold <= 12
-        assert warm <= cold
+    second = poll(client, arena, first["ETag"])
+
+    assert first.status_code == 200
+    assert first["ETag"]
+    assert second.status_code == 304
+    assert second.content == b""
+    assert second["ETag"] == first["ETag"]
+
+
+@pytest.mark.django_db
+def test_after_a_mark_the_poll_answers_the_new_state(client, arena):
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    save(arena, 1, 2, 7, 7)
+    after = poll(client, arena, etag)
+
+    assert after.status_code == 200
+    assert after["ETag"] != etag
+    assert after.json()["cells"][f"{arena.jurors[1].pk}-{arena.pitches[2].pk}"] == "done"
+    assert poll(client, arena, after["ETag"]).status_code == 304
+
+
+@pytest.mark.django_db
+def test_a_corrected_mark_changes_nothing_the_board_shows(client, arena):
+    save(arena, 1, 2, 7, 7)
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    save(arena, 1, 2, 3, 3)
+
+    assert poll(client, arena, etag).status_code == 304
+
+
+@pytest.mark.django_db
+def test_after_a_recusal_the_poll_answers_the_new_state(client, arena):
+    save(arena, 1, 2, 7, 7)
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    services.recuse(arena.forum, actor=arena.jurors[1].user, pitch=arena.pitches[2])
+    after = poll(client, arena, etag)
+
+    key = f"{arena.jurors[1].pk}-{arena.pitches[2].pk}"
+    assert after.status_code == 200
+    assert after.json()["cells"][key] == "recused"
+    assert after.json()["jurors"][str(arena.jurors[1].pk)] == 0
+
+
+@pytest.mark.django_db
+def test_after_a_role_grant_the_poll_answers_the_conflict(client, arena):
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    grant(arena.jurors[0].user, arena.orgs[1], Role.DELEGATE)
+    after = poll(client, arena, etag)
+
+    assert after.status_code == 200
+    assert after.json()["cells"][f"{arena.jurors[0].pk}-{arena.pitches[1].pk}"] == "conflict"
+
+
+@pytest.mark.django_db
+def test_after_a_jurors_account_moves_to_another_collectivite_the_poll_answers_the_conflict(
+    client, arena
+):
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    User.objects.filter(pk=arena.jurors[1].user_id).update(organisation=arena.orgs[2])
+    after = poll(client, arena, etag)
+
+    assert after.status_code == 200
+    assert after.json()["cells"][f"{arena.jurors[1].pk}-{arena.pitches[2].pk}"] == "conflict"
+
+
+@pytest.mark.django_db
+def test_after_a_late_juror_joins_the_poll_answers_their_row(client, arena):
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    late = ForumJurorFactory(forum=arena.forum, user__organisation=arena.orgs[0])
+    after = poll(client, arena, etag)
+
+    assert after.status_code == 200
+    assert after.json()["jurors"][str(late.pk)] == 0
+
+
+@pytest.mark.django_db
+def test_after_the_next_pitch_or_the_closing_the_poll_answers_the_new_state(client, arena):
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    services.set_on_stage(arena.forum, actor=arena.delegate, pitch=arena.pitches[2])
+    on_stage = poll(client, arena, etag)
+    services.close_scoring(arena.forum, actor=arena.delegate)
+    closed = poll(client, arena, on_stage["ETag"])
+
+    assert (on_stage.status_code, on_stage.json()["current"]) == (200, arena.pitches[2].pk)
+    assert (closed.status_code, closed.json()["stage"]) == (200, Forum.Stage.CLOSED)
+
+
+@pytest.mark.django_db
+def test_the_poll_never_answers_304_to_someone_who_may_not_watch(client, arena):
+    client.force_login(arena.delegate)
+    etag = poll(client, arena)["ETag"]
+
+    client.force_login(arena.jurors[1].user)
+    juror = poll(client, arena, etag)
+    client.force_login(DelegateFactory())
+    stranger = poll(client, arena, etag)
+
+    assert juror.status_code == 403
+    assert stranger.status_code == 404

@@ -12,7 +12,7 @@ organisation): a comment, a support, a new idea, a move. A read that does not sh
 it follows is a stale read. Before each mix, what the previous one wrote is undone (its
 comments, ideas, supports and moves), so every mix and every run starts from the same data.
 
-Needs Django set up with innovation.settings_bench on the seeded database (benchmarks/run.py).
+Needs Django set up with benchmarks.settings on the seeded database (benchmarks/run.py).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from benchmarks.management.commands.seed_scale import BREAKFAST_TITLE, DOMAIN, PASSWORD
 from ideas.models import Comment, Idea, Vote
-from innovation.management.commands.seed_scale import BREAKFAST_TITLE, DOMAIN, PASSWORD
 from innovation.models import Organisation, User
 from juries.models import Forum
 from rituals.models import Ritual

@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the queries.")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innovation.settings_bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     if "BENCH_DATABASE_URL" in os.environ:
         os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
@@ -47,7 +47,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from scenario import session_for
 
-    from innovation.management.commands.seed_scale import DOMAIN
+    from benchmarks.management.commands.seed_scale import DOMAIN
     from innovation.models import User
 
     user = User.objects.get(email=f"{ACCOUNTS[args.role]}@{DOMAIN}")

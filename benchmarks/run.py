@@ -2,7 +2,7 @@
 
 1. A dedicated database (tremplin_bench by default), migrated, filled by `seed_scale` once:
    a marker table remembers the sizes, and the seeding is skipped when they match.
-2. gunicorn (2 workers × 4 threads) with innovation.settings_bench: production settings on
+2. gunicorn (2 workers × 4 threads) with benchmarks.settings: production settings on
    plain HTTP over loopback, DEBUG off.
 3. The mixed load (benchmarks/mixed.py): 40 agents of four organisations, their delegates and
    a juror, logged in through the login form, read every benchmarked page while, in two of
@@ -53,7 +53,7 @@ def log(message: str) -> None:
 def environment(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env["DATABASE_URL"] = database_url
-    env["DJANGO_SETTINGS_MODULE"] = "innovation.settings_bench"
+    env["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
     env.pop("REDIS_URL", None)
     env["PYTHONPATH"] = str(ROOT)
     return env

@@ -1,6 +1,6 @@
 """What the benchmark measures, Django side: who logs in, which pages, how many queries,
 and the timed operations (reminder sweep, forum results, concurrent scoring, concurrent
-registrations). Needs Django set up with innovation.settings_bench on a seeded database."""
+registrations). Needs Django set up with benchmarks.settings on a seeded database."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from benchmarks.management.commands.seed_scale import BREAKFAST_TITLE, DOMAIN
 from ideas.models import FollowUp, FollowUpReminder, Idea, Mandate, Theme
 from innovation.auth import SESSION_SEEN_KEY, SESSION_STARTED_KEY
-from innovation.management.commands.seed_scale import BREAKFAST_TITLE, DOMAIN
 from innovation.models import Notification, User
 from juries.models import Forum, JurorNote, Score, ScoreEvent
 from rituals.models import Occurrence, Registration, Ritual
@@ -167,7 +167,7 @@ def reminder_sweep() -> list[str]:
     first), then once more with nothing new to do (what beat runs every five minutes)."""
     from django.urls import reverse
 
-    from ideas import followups
+    from ideas.mandates import followups
 
     reverse("home")  # load the URL configuration first, as a running worker has it
     with transaction.atomic():
@@ -219,7 +219,7 @@ def forum_results() -> list[str]:
 def concurrent_scoring() -> list[str]:
     """Every juror of the open forum saves all their marks at the same moment, one thread (and
     one connection) per juror; then no mark may be missing."""
-    from juries import services
+    from juries import permissions, services
 
     forum = Forum.objects.filter(stage=Forum.Stage.OPEN, title__contains="réseau").latest("pk")
     with transaction.atomic():
@@ -229,11 +229,13 @@ def concurrent_scoring() -> list[str]:
     jurors = list(forum.jurors.select_related("user"))
     pitches = list(forum.pitches.all())
     criteria = list(forum.criteria.all())
+    # The product's own conflict rule (home collectivité and every role held), not a copy.
+    conflicted = {j.pk: permissions.conflicted_organisation_ids(j.user, j) for j in jurors}
     expected = sum(
         len(criteria)
         for juror in jurors
         for p in pitches
-        if p.organisation_id != juror.organisation_id
+        if p.organisation_id not in conflicted[juror.pk]
     )
     barrier = threading.Barrier(len(jurors))
     durations: list[float] = []
@@ -244,7 +246,7 @@ def concurrent_scoring() -> list[str]:
         try:
             barrier.wait()
             for pitch in pitches:
-                if pitch.organisation_id == juror.organisation_id:
+                if pitch.organisation_id in conflicted[juror.pk]:
                     continue
                 values = {
                     c.pk: c.scale_min

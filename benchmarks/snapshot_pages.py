@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--urls-from", help="A file of ROLE:URL lines.")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innovation.settings_bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
     import django
 
@@ -113,7 +113,7 @@ def main() -> None:
     from django.test import Client
     from scenario import session_for
 
-    from innovation.management.commands.seed_scale import DOMAIN
+    from benchmarks.management.commands.seed_scale import DOMAIN
     from innovation.models import User
 
     pages = [tuple(item.split(":", 1)) for item in args.pages]

@@ -2,7 +2,7 @@
 
 Prepares a dedicated PostgreSQL database (tremplin_soak: migrate + seed_demo, idempotent),
 starts gunicorn (threaded workers, production settings on plain HTTP over loopback: the
-benchmark settings, innovation/settings_bench.py), logs in as each demo account with its
+benchmark settings, benchmarks/settings.py), logs in as each demo account with its
 real password (django-axes stays on; correct passwords never count as failures), then each
 role's threads walk the pages reachable from that role's own pages (links found while
 walking, GET) and make a few safe POSTs (support an idea and withdraw the support, register
@@ -57,7 +57,7 @@ def environment(database: str) -> dict[str, str]:
     base = os.environ.get("SOAK_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "innovation.settings_bench",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DATABASE_URL": f"{base}/{database}",
         "LOG_LEVEL": "WARNING",
     }

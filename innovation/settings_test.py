@@ -24,3 +24,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns o
 # django-axes wants the request in every authenticate() call, which client.login() and
 # factories don't give; tests/innovation/test_hardening.py switches it back on.
 AXES_ENABLED = False
+# The dev-only benchmark app, for tests/benchmarks/test_seed_scale.py (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,9 +11,3 @@ urlpatterns = [
     path("petits-dejeuners/", include("rituals.urls")),
     path("forums/", include("juries.urls")),
 ]
-
-# The benchmark's bare baseline view (benchmarks/, innovation/settings_bench.py only).
-if getattr(settings, "BENCHMARK_BASELINE", False):
-    from innovation.bench import baseline
-
-    urlpatterns.append(path("bench/baseline/", baseline))

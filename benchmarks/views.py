@@ -1,4 +1,4 @@
-"""The bare Django view the benchmark compares every page with (only under settings_bench)."""
+"""The bare Django view the benchmark compares every page with."""
 
 from django.http import HttpRequest, HttpResponse
 

@@ -2,8 +2,9 @@
 
 Everything stays as in production (DEBUG off, cached templates, manifest static files, the
 same middleware, persistent connections) except what needs HTTPS in front: the SSL redirect,
-secure cookies and HSTS. Adds the bare baseline view `/bench/baseline/`, and an in-memory
-Celery broker so that a timed operation enqueueing e-mails measures our code, not a broker.
+secure cookies and HSTS. Adds this dev-only app (`seed_scale`, the bare baseline view
+`/bench/baseline/`), and an in-memory Celery broker so that a timed operation enqueueing
+e-mails measures our code, not a broker.
 """
 
 import os
@@ -25,4 +26,5 @@ SECURE_PROXY_SSL_HEADER = None
 STATIC_ROOT = RUN_DIR / "bench" / "static"  # noqa: F405
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-BENCHMARK_BASELINE = True
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405
+ROOT_URLCONF = "benchmarks.urls"

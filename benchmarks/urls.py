@@ -1,0 +1,10 @@
+"""Every URL of Tremplin, plus the benchmark's bare baseline view."""
+
+from django.urls import path
+
+from benchmarks.views import baseline
+from innovation.urls import handler500, urlpatterns
+
+__all__ = ["handler500", "urlpatterns"]
+
+urlpatterns = [*urlpatterns, path("bench/baseline/", baseline)]

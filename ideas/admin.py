@@ -57,8 +57,9 @@ class AttachmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["idea", "uploaded_by"]
 
 
-# --- Mandates: read-mostly; states, versions and signatures change through ideas.mandates.
-from ideas.models import FollowUp, Mandate, MandateMember, Signature  # noqa: E402
+# --- Mandates: read-mostly; states, versions and signatures change through
+# ideas.mandates.services.
+from ideas.models import FollowUp, Mandate, MandateEvent, MandateMember, Signature  # noqa: E402
 
 
 class MandateMemberInline(admin.TabularInline):
@@ -77,6 +78,16 @@ class SignatureInline(admin.TabularInline):
         return False  # a person signs only for themselves, in the application
 
 
+class MandateEventInline(admin.TabularInline):
+    model = MandateEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["actor", "before", "after", "reason", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # the history is written by ideas.mandates.services.change_state only
+
+
 @admin.register(Mandate)
 class MandateAdmin(admin.ModelAdmin):
     list_display = ["idea", "organisation", "state", "starts_on", "ends_on", "terms_version"]
@@ -85,7 +96,7 @@ class MandateAdmin(admin.ModelAdmin):
     search_fields = ["idea__title"]
     raw_id_fields = ["idea", "sponsor", "client_direction", "client_director", "created_by"]
     readonly_fields = ["state", "terms_version", "activated_at", "ended_at", "ended_by"]
-    inlines = [MandateMemberInline, SignatureInline]
+    inlines = [MandateMemberInline, SignatureInline, MandateEventInline]
 
 
 @admin.register(FollowUp)

@@ -144,7 +144,7 @@ def move_idea(
         _check_targets(idea, submitting=True)
         idea.submitted_at = timezone.now()
     if support is not None:
-        idea.support = support
+        _write_support(idea, support)
     before = idea.state
     IdeaEvent.objects.create(idea=idea, actor=actor, before=before, after=to, reason=reason)
     audit.record(audit.IDEA_MOVED, actor=actor, target=idea, detail={"from": before, "to": to})
@@ -187,9 +187,17 @@ def set_support(idea: Idea, *, actor: User, support: str) -> Idea:
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not permissions.can_set_support(actor, idea):
         raise PermissionDenied
-    idea.support = support
+    _write_support(idea, support)
     idea.save(update_fields=["support", "updated_at"])
     return idea
+
+
+def _write_support(idea: Idea, support: str) -> None:
+    """The one assignment of `Idea.support`: `set_support`, and `move_idea` when a delegate
+    selects an idea and says its support in the same step. The caller holds the row lock."""
+    if support and support not in Idea.Support.values:
+        raise ValidationError({"support": _("Choisissez un accompagnement de la liste.")})
+    idea.support = support
 
 
 @transaction.atomic

@@ -1,9 +1,3 @@
-from celery import shared_task
-
-from ideas import followups
-
-
-@shared_task(name="ideas.send_followup_reminders")
-def send_followup_reminders() -> int:
-    """Every few minutes (beat): send the follow-up reminders that are due, once each."""
-    return followups.send_followup_reminders()
+# Celery's autodiscovery looks for `<app>.tasks` only: the mandate and follow-up tasks live in
+# ideas/mandates/tasks.py and are registered by importing that module here.
+from ideas.mandates.tasks import send_followup_reminders  # noqa: F401

@@ -25,5 +25,5 @@ urlpatterns = [
     path("defis/nouveau/", views.challenge_create, name="challenge_create"),
     path("defis/<int:pk>/", views.challenge_detail, name="challenge_detail"),
     path("defis/<int:pk>/modifier/", views.challenge_edit, name="challenge_edit"),
-    path("mandats/", include("ideas.mandate_urls")),
+    path("mandats/", include("ideas.mandates.urls")),
 ]

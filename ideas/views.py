@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ideas import mandate_permissions, permissions, selectors, services
-from ideas import mandates as mandates_service
+from ideas import permissions, selectors, services
 from ideas.filters import IdeaFilter, form_fields
 from ideas.forms import (
     AttachmentForm,
@@ -29,6 +28,8 @@ from ideas.forms import (
     MoveForm,
     SupportForm,
 )
+from ideas.mandates import permissions as mandate_permissions
+from ideas.mandates import services as mandates_service
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
 from innovation.exports import csv_response

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from innovation import roles
 from innovation.forms import AdminUserChangeForm, AdminUserCreationForm
 from innovation.models import (
     Direction,
@@ -32,8 +34,24 @@ class DirectionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation", "parent"]
 
 
+class RoleGrantInlineForm(forms.ModelForm):
+    """A grant is given or taken back, never edited: a held role's row can only be deleted
+    (a change of role is a withdrawal and a new grant, each in the audit trail)."""
+
+    class Meta:
+        model = RoleGrant
+        fields = ["organisation", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in ("organisation", "role"):
+                self.fields[name].disabled = True
+
+
 class RoleGrantInline(admin.TabularInline):
     model = RoleGrant
+    form = RoleGrantInlineForm
     extra = 1
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "role", "granted_at"]
@@ -82,6 +100,20 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     autocomplete_fields = ["organisation", "direction"]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleGrant:
+            return super().save_formset(request, form, formset, change)
+        # Through innovation.roles, so that each grant and withdrawal is in the audit trail.
+        formset.save(commit=False)
+        for grant in formset.deleted_objects:
+            roles.revoke_role(grant, actor=request.user, request=request)
+        for grant in formset.new_objects:
+            saved = roles.grant_role(
+                grant.user, grant.organisation, grant.role, actor=request.user, request=request
+            )
+            grant.pk, grant.granted_at = saved.pk, saved.granted_at
+        # formset.changed_objects stays empty: held grants cannot be edited (RoleGrantInlineForm).
+
 
 @admin.register(RoleGrant)
 class RoleGrantAdmin(admin.ModelAdmin):
@@ -90,6 +122,27 @@ class RoleGrantAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Given or taken back, never edited: a change of role is a withdrawal and a new grant.
+        if obj is not None:
+            return ["user", "organisation", "role", "granted_at"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing is editable on a held grant
+        grant = roles.grant_role(
+            obj.user, obj.organisation, obj.role, actor=request.user, request=request
+        )
+        obj.pk, obj.granted_at = grant.pk, grant.granted_at
+
+    def delete_model(self, request, obj):
+        roles.revoke_role(obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset:
+            roles.revoke_role(grant, actor=request.user, request=request)
 
 
 class ReadFilter(admin.SimpleListFilter):

@@ -24,6 +24,9 @@ RECUSAL = "recusal"
 EXPORT = "export"
 PEOPLE_IMPORTED = "people_imported"
 PERSON_PSEUDONYMISED = "person_pseudonymised"
+ROLE_GRANTED = "role_granted"
+ROLE_REVOKED = "role_revoked"
+FORUM_MOVED = "forum_moved"
 
 LABELS = {
     LOGIN: _("Connexion"),
@@ -37,6 +40,9 @@ LABELS = {
     EXPORT: _("Export"),
     PEOPLE_IMPORTED: _("Import de l'annuaire"),
     PERSON_PSEUDONYMISED: _("Pseudonymisation"),
+    ROLE_GRANTED: _("Attribution d'un rôle"),
+    ROLE_REVOKED: _("Retrait d'un rôle"),
+    FORUM_MOVED: _("Changement d'étape d'un forum"),
 }
 
 

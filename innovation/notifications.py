@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -49,8 +49,11 @@ def notify(
         seen.add(user.pk)
         wants_email = user.is_active and user.email
         state = DeliveryState.PENDING if wants_email else DeliveryState.SKIPPED
+        recipient: dict[str, Any] = (
+            {"recipient": user} if isinstance(user, User) else {"recipient_id": user.pk}
+        )
         notification = Notification(
-            **({"recipient": user} if isinstance(user, User) else {"recipient_id": user.pk}),
+            **recipient,
             kind=kind,
             subject=subject[:250],
             body=body,

@@ -336,7 +336,7 @@ def enqueue(task, calls: Sequence[dict]) -> None:
 @checks.register()
 def check_outbox(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """The lease must outlast any single send, and a sweep must end before its soft limit."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     lease = settings.OUTBOX_LEASE_SECONDS
     email_timeout = getattr(settings, "EMAIL_TIMEOUT", None)
     if email_timeout is None or lease < LEASE_PER_EMAIL_TIMEOUT * email_timeout:

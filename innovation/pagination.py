@@ -9,7 +9,10 @@ would reach by clicking.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # 80 pages of 25: further than anyone pages, and still a bounded read.
@@ -25,7 +28,8 @@ class CappedPaginator(Paginator):
     def _bounded_count(self) -> int:
         # Which rows are counted does not matter, only how many up to the cap: without the
         # order, PostgreSQL may count from whichever index is cheapest, and never sorts.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        rows = cast(QuerySet, self.object_list)  # the paginators of Tremplin page querysets
+        return rows.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

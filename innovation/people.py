@@ -21,6 +21,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from innovation import roles
 from innovation.models import Direction, Organisation, Role, RoleGrant, User
 from innovation.permissions import organisation_ids_with_role
 
@@ -353,7 +354,9 @@ def _resolve_directions(
 
 
 @transaction.atomic
-def _write(rows: list[_Row], existing: dict[str, User], report: ImportReport) -> None:
+def _write(
+    rows: list[_Row], existing: dict[str, User], report: ImportReport, *, actor: User
+) -> None:
     # Two imports into the same organisation wait for each other rather than collide.
     list(
         Organisation.objects.select_for_update()
@@ -434,13 +437,13 @@ def _write(rows: list[_Row], existing: dict[str, User], report: ImportReport) ->
     )
     users = {user.email: user for user in to_create}
     users.update(existing)
-    RoleGrant.objects.bulk_create(
+    # One insert whatever the size of the file; the trail gets one line per organisation.
+    roles.grant_roles_in_bulk(
         [
             RoleGrant(user=users[row.email], organisation=row.organisation, role=Role.AGENT)
             for row in rows
         ],
-        ignore_conflicts=True,
-        batch_size=1000,
+        actor=actor,
     )
     report.created = len(to_create)
     report.updated = len(to_update)
@@ -459,5 +462,5 @@ def import_people(data: bytes | str, *, actor: User) -> ImportReport:
     report = ImportReport(rows=len(rows), errors=errors)
     if errors:
         return report
-    _write(clean, existing, report)
+    _write(clean, existing, report, actor=actor)
     return report

@@ -191,7 +191,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tremplin <ne-pas-repondre@trempl
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # kombu waits forever by default: a silent Redis would hang the web request.
         "socket_connect_timeout": 2,
         "socket_timeout": 5,

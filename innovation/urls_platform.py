@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/lues/", views.notification_mark_read, name="notification_mark_read"),
     path("annuaire/", views.people_list, name="people_list"),
     path("annuaire/import/", views.people_import, name="people_import"),
+    path("annuaire/<int:pk>/", views.person_detail, name="person_detail"),
     path(
         "annuaire/<int:pk>/pseudonymiser/",
         views.person_pseudonymise,

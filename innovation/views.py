@@ -25,7 +25,7 @@ from ideas.permissions import (
     public_ideas_condition,
     visible_campaigns,
 )
-from innovation import audit, notifications, people, permissions, personal_data
+from innovation import audit, notifications, people, permissions, personal_data, roles
 from innovation import dashboard as dashboard_selectors
 from innovation.exports import csv_response
 from innovation.filters import AuditEventFilter
@@ -368,3 +368,41 @@ def person_pseudonymise(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("people_list")
     return render(request, "innovation/person_pseudonymise.html", {"person": person})
+
+
+PERSON_HISTORY_SIZE = 100
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person of the organisations the viewer delegates or administers: identity, roles
+    held there, and the history of those roles (from the audit trail)."""
+    # As for the directory: a missing role is a 403, a person outside one's organisations a 404.
+    organisation_ids = permissions.organisation_ids_with_role(request.user, Role.DELEGATE)
+    if not organisation_ids:
+        raise PermissionDenied
+    person = get_object_or_404(
+        User.objects.filter(organisation__in=organisation_ids).select_related(
+            "organisation", "direction"
+        ),
+        pk=pk,
+    )
+    # Only the roles on the viewer's organisations: the rest is not theirs to know.
+    grants = (
+        person.role_grants.filter(organisation__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("organisation__name", "role")
+    )
+    history = roles.role_history(person, organisation_ids, limit=PERSON_HISTORY_SIZE)
+    return render(
+        request,
+        "innovation/person_detail.html",
+        {
+            "person": person,
+            "grants": list(grants),
+            "history": history,
+            "history_size": PERSON_HISTORY_SIZE,
+            "can_see_directory": permissions.is_admin_anywhere(request.user),
+        },
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from juries.models import Criterion, Forum, Juror, Pitch
+from juries.models import Criterion, Forum, ForumEvent, Juror, Pitch
 
 # Scores and their history are deliberately absent: they stay private until closing. So are
 # recusals: a declaration is never edited (juries.services.recuse is its only writer).
@@ -17,6 +17,22 @@ class JurorInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class ForumEventInline(admin.TabularInline):
+    """The history of the forum's stages, read only: juries.services writes it."""
+
+    model = ForumEvent
+    extra = 0
+    fields = ["created_at", "actor", "before", "after", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Forum)
 class ForumAdmin(admin.ModelAdmin):
     list_display = ["title", "date", "place", "stage"]
@@ -25,7 +41,7 @@ class ForumAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by", "closed_by", "current_pitch"]
     # The stage changes only through juries.services (it freezes the grid, reveals scores).
     readonly_fields = ["stage", "closed_at", "closed_by", "published_at"]
-    inlines = [CriterionInline, JurorInline]
+    inlines = [CriterionInline, JurorInline, ForumEventInline]
 
 
 @admin.register(Pitch)

@@ -189,7 +189,6 @@ def seed_forum(command: Command) -> Forum:
         pitch_minutes=3,
         question_minutes=4,
         created_by=command.delegates["cd-somme"],
-        stage=Forum.Stage.PREPARING,
     )
     forum.organisations.set([command.orgs[slug] for slug in ORGANISATIONS])
     command.created["Forum"] += 1
@@ -230,10 +229,11 @@ def seed_forum(command: Command) -> Forum:
     command.created["Pitch"] += len(pitches)
     if not pitches:
         return forum
-    Forum.objects.filter(pk=forum.pk).update(
-        stage=Forum.Stage.OPEN, current_pitch=pitches[min(2, len(pitches) - 1)]
-    )
-    forum.refresh_from_db()
+    # Opened like any forum, so that its history starts as it would; the demo data notifies
+    # nobody (no e-mail to the jurors on every fresh database).
+    organiser = command.delegates["cd-somme"]
+    forum = services.open_scoring(forum, actor=organiser, tell_jurors=False)
+    forum = services.set_on_stage(forum, actor=organiser, pitch=pitches[min(2, len(pitches) - 1)])
     criteria = list(forum.criteria.all())
     for email, index, marks in SCORES:
         if index >= len(pitches):

@@ -108,6 +108,37 @@ class Forum(models.Model):
         }
 
 
+class ForumEvent(models.Model):
+    """Append-only history of a forum's stages: who moved it, when, and why.
+
+    Written by `juries.services` in the transaction that moves the forum (the only writer of
+    `Forum.stage`), shown to those who prepare the forum."""
+
+    # Indexed by the index below, which starts with it.
+    forum = models.ForeignKey(
+        Forum, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    before = models.CharField(max_length=12, choices=Forum.Stage.choices)
+    after = models.CharField(max_length=12, choices=Forum.Stage.choices)
+    reason = models.TextField(_("motif"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    get_before_display = display_method("before", Forum.Stage)
+    get_after_display = display_method("after", Forum.Stage)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("étape de l'historique du forum")
+        verbose_name_plural = _("historique du forum")
+        indexes = [
+            models.Index(fields=["forum", "created_at", "id"], name="forumevent_forum_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forum_id}: {self.before} → {self.after}"
+
+
 class Criterion(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("critère"), max_length=120)

@@ -81,6 +81,11 @@ def can_manage_forum(access: ForumAccess) -> bool:
     )
 
 
+def can_see_forum_history(access: ForumAccess) -> bool:
+    """The history of the forum's stages: for those who prepare and run it, not the jury."""
+    return can_manage_forum(access)
+
+
 def juror_seat(access: ForumAccess) -> Juror | None:
     return access.seat
 

@@ -19,7 +19,16 @@ from django.http import Http404
 from innovation.models import RoleGrant, User
 from juries import permissions
 from juries import results as scoring
-from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Recusal, Score
+from juries.models import (
+    Criterion,
+    Forum,
+    ForumEvent,
+    Juror,
+    JurorNote,
+    Pitch,
+    Recusal,
+    Score,
+)
 
 
 def forum_access(user: User, pk: int) -> permissions.ForumAccess:
@@ -149,6 +158,27 @@ def jury(forum: Forum) -> list[Juror]:
 
 def criteria(forum: Forum) -> list[Criterion]:
     return list(forum.criteria.all())
+
+
+def forum_history(forum: Forum) -> list[ForumEvent]:
+    """The forum's changes of stage, oldest first, each with who made it: one query."""
+    return list(
+        ForumEvent.objects.filter(forum_id=forum.pk)
+        .select_related("actor")
+        .only(
+            "id",
+            "forum_id",
+            "before",
+            "after",
+            "reason",
+            "created_at",
+            "actor__id",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__email",
+        )
+        .order_by("created_at", "id")
+    )
 
 
 @dataclass

@@ -22,8 +22,18 @@ from innovation import audit
 from innovation.models import Organisation, Role, User
 from innovation.notifications import notify
 from innovation.permissions import has_role
-from juries import permissions, selectors
-from juries.models import Criterion, Forum, Juror, JurorNote, Pitch, Recusal, Score, ScoreEvent
+from juries import permissions, selectors, stages
+from juries.models import (
+    Criterion,
+    Forum,
+    ForumEvent,
+    Juror,
+    JurorNote,
+    Pitch,
+    Recusal,
+    Score,
+    ScoreEvent,
+)
 from juries.results import departures
 
 Stage = Forum.Stage
@@ -46,6 +56,38 @@ FORUM_FIELDS = (
 
 def _lock(forum: Forum) -> Forum:
     return Forum.objects.select_for_update().get(pk=forum.pk)
+
+
+def _check_move(forum: Forum, *, actor: User, to: str) -> permissions.ForumAccess:
+    """Refuse a move of the forum (locked by the caller) that the actor may not make, or that
+    the table of stages does not allow from where it is; returns the actor's access."""
+    access = permissions.access_to(actor, forum)
+    if not stages.MOVERS[to](access):
+        raise PermissionDenied
+    if to not in stages.allowed_next(forum.stage):
+        raise stages.InvalidTransition(forum.stage, to)
+    return access
+
+
+def _move(
+    forum: Forum, *, to: str, actor: User, reason: str = "", fields: Iterable[str] = ()
+) -> ForumEvent:
+    """Write the forum's new stage (with `fields`, set by the caller) and its history row:
+    the only writer of `Forum.stage`, after `_check_move` and the caller's own rules."""
+    before = forum.stage
+    event = ForumEvent.objects.create(
+        forum=forum, actor=actor, before=before, after=to, reason=reason.strip()
+    )
+    audit.record(
+        audit.FORUM_MOVED,
+        actor=actor,
+        target=forum,
+        organisation_id=forum.organiser_id,
+        detail={"from": before, "to": to},
+    )
+    forum.stage = to
+    forum.save(update_fields=["stage", *fields])
+    return event
 
 
 def _delegates_of(organisation_ids: Iterable[int]) -> list[User]:
@@ -290,11 +332,11 @@ def set_on_stage(forum: Forum, *, actor: User, pitch: Pitch | None) -> Forum:
 
 
 @transaction.atomic
-def open_scoring(forum: Forum, *, actor: User) -> Forum:
-    """Freeze the grid and let the jury score."""
+def open_scoring(forum: Forum, *, actor: User, reason: str = "", tell_jurors: bool = True) -> Forum:
+    """Freeze the grid and let the jury score (`tell_jurors=False`: the demo data, which
+    notifies nobody)."""
     forum = _lock(forum)
-    if not permissions.can_open_scoring(permissions.access_to(actor, forum)):
-        raise PermissionDenied
+    _check_move(forum, actor=actor, to=Stage.OPEN)
     missing = []
     if not forum.criteria.exists():
         missing.append(_("au moins un critère"))
@@ -306,9 +348,10 @@ def open_scoring(forum: Forum, *, actor: User) -> Forum:
         raise ValidationError(
             _("Pour ouvrir la notation, il faut %(missing)s.") % {"missing": ", ".join(missing)}
         )
-    forum.stage = Stage.OPEN
     forum.current_pitch = forum.current_pitch or forum.pitches.order_by("position", "id").first()
-    forum.save(update_fields=["stage", "current_pitch"])
+    _move(forum, to=Stage.OPEN, actor=actor, reason=reason, fields=["current_pitch"])
+    if not tell_jurors:
+        return forum
     notify(
         [juror.user for juror in forum.jurors.select_related("user")],
         kind="forum_scoring_open",
@@ -500,16 +543,20 @@ def recuse(forum: Forum, *, actor: User, pitch: Pitch, reason: str = "") -> Recu
 
 
 @transaction.atomic
-def close_scoring(forum: Forum, *, actor: User) -> Forum:
+def close_scoring(forum: Forum, *, actor: User, reason: str = "") -> Forum:
     """Close scoring: marks are final, results appear, the top N are proposed as laureates."""
     forum = _lock(forum)
-    if not permissions.can_close_scoring(permissions.access_to(actor, forum)):
-        raise PermissionDenied
-    forum.stage = Stage.CLOSED
+    _check_move(forum, actor=actor, to=Stage.CLOSED)
     forum.closed_at = timezone.now()
     forum.closed_by = actor
     forum.current_pitch = None
-    forum.save(update_fields=["stage", "closed_at", "closed_by", "current_pitch"])
+    _move(
+        forum,
+        to=Stage.CLOSED,
+        actor=actor,
+        reason=reason,
+        fields=["closed_at", "closed_by", "current_pitch"],
+    )
     top = selectors.ranked_ids(forum)[: forum.laureate_count]
     forum.pitches.update(laureate=False, laureate_reason="")
     forum.pitches.filter(pk__in=top).update(laureate=True)
@@ -549,7 +596,7 @@ def designate_laureates(
 
 
 @transaction.atomic
-def publish_results(forum: Forum, *, actor: User) -> tuple[int, int]:
+def publish_results(forum: Forum, *, actor: User, reason: str = "") -> tuple[int, int]:
     """Publish the palmarès, and move to accompaniment the laureates the actor may move.
 
     `ideas.services.move_idea` lets only an organisation's delegates move its ideas: laureates
@@ -557,9 +604,7 @@ def publish_results(forum: Forum, *, actor: User) -> tuple[int, int]:
     Returns (laureates moved now, laureates left to their delegates).
     """
     forum = _lock(forum)
-    access = permissions.access_to(actor, forum)
-    if not permissions.can_publish(access):
-        raise PermissionDenied
+    access = _check_move(forum, actor=actor, to=Stage.PUBLISHED)
     laureates = list(forum.pitches.filter(laureate=True).select_related("idea"))
     if not laureates:
         raise ValidationError(_("Désignez au moins un lauréat avant de publier le palmarès."))
@@ -568,9 +613,8 @@ def publish_results(forum: Forum, *, actor: User) -> tuple[int, int]:
     ranked = selectors.ranked_ids(forum)
     if any(not reasons[pk] for pk in departures(ranked, chosen, forum.laureate_count)):
         raise ValidationError(_("Chaque écart au classement doit être motivé avant publication."))
-    forum.stage = Stage.PUBLISHED
     forum.published_at = timezone.now()
-    forum.save(update_fields=["stage", "published_at"])
+    _move(forum, to=Stage.PUBLISHED, actor=actor, reason=reason, fields=["published_at"])
     mine = permissions.accompaniment_organisation_ids(access)
     moved = accompany_laureates(forum, actor=actor) if mine else 0
     pending_orgs = {

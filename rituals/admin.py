@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rituals.models import CalendarToken, Occurrence, Registration, Ritual
+from rituals.models import CalendarToken, Occurrence, Registration, RegistrationEvent, Ritual
 
 
 @admin.register(Ritual)
@@ -20,11 +20,31 @@ class OccurrenceAdmin(admin.ModelAdmin):
     raw_id_fields = ["presenter", "idea"]
 
 
+class RegistrationEventInline(admin.TabularInline):
+    """The history, to read: rows come from rituals/services.py."""
+
+    model = RegistrationEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("created_at", "actor", "before", "after", "reason")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    """Statuses change through rituals/services.py only (seats, waiting list, history): the
+    admin shows them and may correct attendance, nothing more."""
+
     list_display = ["occurrence", "user", "status", "created_at", "promoted_at", "attended"]
     list_filter = ["status"]
     raw_id_fields = ["occurrence", "user"]
+    readonly_fields = ("occurrence", "user", "status", "created_at", "promoted_at", "cancelled_at")
+    inlines = [RegistrationEventInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CalendarToken)

@@ -8,7 +8,7 @@ project; and Isère's "Partage ma passion" (seed 001), open to volunteers sharin
 Idempotent: a ritual is looked up by (organisation, title) and, once created, belongs to the
 people using the demo (never reset). Dates are generated relative to the seed's anchor day, so
 a second run, even on a later day, creates nothing; the daily job extends them afterwards.
-Registrations are keyed on (occurrence, person).
+Registrations are keyed on (occurrence, person), each with the first line of its history.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from ideas.models import Idea
-from rituals.models import Occurrence, Registration, Ritual
+from rituals.models import Occurrence, Registration, RegistrationEvent, Ritual
 from rituals.recurrence import HORIZON_DAYS, generate
 
 if TYPE_CHECKING:
@@ -42,15 +42,27 @@ def _dates(command: Command, ritual: Ritual) -> list[Occurrence]:
 def _register(command: Command, occurrence: Occurrence, emails: list[str], **values) -> None:
     base = occurrence.starts_at - datetime.timedelta(days=6)
     for rank, email in enumerate(emails):
-        command.get_or_create(
+        person = command.people[email]
+        registration, created = command.get_or_create(
             Registration,
-            {"occurrence": occurrence, "user": command.people[email]},
+            {"occurrence": occurrence, "user": person},
             {
                 "status": Registration.Status.CONFIRMED,
                 "created_at": base + datetime.timedelta(minutes=17 * rank),
                 **values.get(email, {}),
             },
         )
+        if created:
+            # The first line of its history, as rituals.services.register writes it.
+            command.get_or_create(
+                RegistrationEvent,
+                {"registration": registration, "before": ""},
+                {
+                    "actor": person,
+                    "after": registration.status,
+                    "created_at": registration.created_at,
+                },
+            )
 
 
 def _somme(command: Command) -> Ritual:

@@ -281,3 +281,29 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class RegistrationEvent(models.Model):
+    """Append-only history of a registration's status: who moved it, when; a promotion from
+    the waiting list has no actor (Tremplin did it when a seat freed)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # Blank: the registration was created by this event.
+    before = models.CharField(max_length=10, choices=Registration.Status.choices, blank=True)
+    after = models.CharField(max_length=10, choices=Registration.Status.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    get_before_display = display_method("before", Registration.Status)
+    get_after_display = display_method("after", Registration.Status)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("étape de l'historique d'inscription")
+        verbose_name_plural = _("historique des inscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.before} → {self.after}"

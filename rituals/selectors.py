@@ -18,7 +18,7 @@ from django.utils import timezone
 from ideas.models import Idea
 from innovation.models import Organisation, User
 from rituals import permissions
-from rituals.models import Occurrence, Registration, Ritual
+from rituals.models import Occurrence, Registration, RegistrationEvent, Ritual
 
 S = Registration.Status
 SUGGESTED_STATES = (Idea.State.ACCOMPANIED, Idea.State.EXPERIMENTING)
@@ -200,6 +200,32 @@ def registrants(occurrence: Occurrence) -> list[Registration]:
     )
     rows.sort(key=lambda r: (r.status != S.CONFIRMED, r.created_at, r.pk))
     return rows
+
+
+def registration_history(occurrence: Occurrence) -> list[RegistrationEvent]:
+    """Every status change of the occurrence's registrations, cancelled ones included, oldest
+    first, with the person and who acted (one query). For its managers only."""
+    return list(
+        RegistrationEvent.objects.filter(registration__occurrence=occurrence)
+        .select_related("registration__user", "actor")
+        .only(
+            "id",
+            "registration_id",
+            "actor_id",
+            "before",
+            "after",
+            "reason",
+            "created_at",
+            "registration__user_id",
+            "registration__user__first_name",
+            "registration__user__last_name",
+            "registration__user__email",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__email",
+        )
+        .order_by("created_at", "id")
+    )
 
 
 def suggestions(ritual: Ritual) -> list[Idea]:

@@ -4,6 +4,10 @@ Seats: every change to who holds a seat of an occurrence locks that occurrence's
 (`SELECT ... FOR UPDATE`), counts the confirmed registrations, then writes. Simultaneous clicks
 therefore queue on the lock and see each other's seats: never more confirmed than capacity,
 and the waiting list keeps the order in which people got the lock.
+
+Statuses: `_create_registration` and `_move_registration` are the only writers of
+`Registration.status`; both check rituals/transitions.py and write a `RegistrationEvent`, under
+the occurrence's lock their caller holds.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from django.utils.translation import gettext as _
 from ideas.models import Idea
 from innovation.models import Organisation, User
 from innovation.notifications import notify
-from rituals import permissions, recurrence
-from rituals.models import CalendarToken, Occurrence, Registration, Ritual
+from rituals import permissions, recurrence, transitions
+from rituals.models import CalendarToken, Occurrence, Registration, RegistrationEvent, Ritual
 
 RITUAL_FIELDS = (
     "title",
@@ -171,6 +175,46 @@ def _people(registrations) -> list[User]:
     return [registration.user for registration in registrations.select_related("user")]
 
 
+def _create_registration(
+    occurrence: Occurrence, *, user: User, status: str, actor: User | None, at: datetime.datetime
+) -> Registration:
+    """Create a registration and the first line of its history. The caller holds the
+    occurrence's lock."""
+    transitions.check(transitions.NEW, status)
+    registration = Registration.objects.create(
+        occurrence=occurrence, user=user, status=status, created_at=at
+    )
+    RegistrationEvent.objects.create(
+        registration=registration, actor=actor, before=transitions.NEW, after=status, created_at=at
+    )
+    return registration
+
+
+def _move_registration(
+    registration: Registration,
+    *,
+    to: str,
+    actor: User | None,
+    at: datetime.datetime,
+    fields: tuple[str, ...] = (),
+    reason: str = "",
+) -> Registration:
+    """Change a registration's status, with its history row; `fields` are the other columns
+    the caller set on it. The caller holds the occurrence's lock (no actor: Tremplin did it)."""
+    transitions.check(registration.status, to)
+    RegistrationEvent.objects.create(
+        registration=registration,
+        actor=actor,
+        before=registration.status,
+        after=to,
+        reason=reason,
+        created_at=at,
+    )
+    registration.status = to
+    registration.save(update_fields=["status", *fields])
+    return registration
+
+
 def _fill_seats(occurrence: Occurrence) -> list[Registration]:
     """Promote waiting people, first come first served, while seats are free; each is told.
     The caller holds the occurrence's lock. Never un-confirms anyone: if the capacity went
@@ -188,9 +232,14 @@ def _fill_seats(occurrence: Occurrence) -> list[Registration]:
     )
     now = timezone.now()
     for registration in promoted:
-        registration.status = Registration.Status.CONFIRMED
         registration.promoted_at = now
-        registration.save(update_fields=["status", "promoted_at"])
+        _move_registration(
+            registration,
+            to=Registration.Status.CONFIRMED,
+            actor=None,
+            at=now,
+            fields=("promoted_at",),
+        )
         notify(
             [registration.user],
             kind="ritual_promoted",
@@ -354,9 +403,7 @@ def register(occurrence: Occurrence, *, user: User) -> Registration:
     )
     try:
         with transaction.atomic():
-            return Registration.objects.create(
-                occurrence=occurrence, user=user, status=status, created_at=now
-            )
+            return _create_registration(occurrence, user=user, status=status, actor=user, at=now)
     except IntegrityError:  # unreachable under the lock; kept as the database's last word
         raise ValidationError(_("Vous êtes déjà inscrit·e à cette séance.")) from None
 
@@ -371,9 +418,14 @@ def unregister(occurrence: Occurrence, *, user: User) -> Registration | None:
     if occurrence.is_past():
         raise ValidationError(_("La séance a commencé : il n'est plus possible de se désinscrire."))
     was_confirmed = current.status == Registration.Status.CONFIRMED
-    current.status = Registration.Status.CANCELLED
     current.cancelled_at = timezone.now()
-    current.save(update_fields=["status", "cancelled_at"])
+    _move_registration(
+        current,
+        to=Registration.Status.CANCELLED,
+        actor=user,
+        at=current.cancelled_at,
+        fields=("cancelled_at",),
+    )
     if was_confirmed:
         _fill_seats(occurrence)
     return current

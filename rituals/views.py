@@ -147,6 +147,8 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_register": permissions.can_register(user, occurrence),
             "mine": selectors.my_registrations(user, [occurrence]).get(occurrence.pk),
             "registrants": selectors.registrants(occurrence) if can_manage else [],
+            # Who registered, waited, was promoted or left: the managers' view only.
+            "history": selectors.registration_history(occurrence) if can_manage else [],
             "suggestions": selectors.suggestions(ritual) if can_manage and not is_past else [],
         },
     )

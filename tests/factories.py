@@ -346,8 +346,8 @@ class MandateMemberFactory(factory.django.DjangoModelFactory):
 
 def sign_all(mandate, *, except_for=()):
     """Send a mandate for signature and have every required party sign it (except some)."""
-    from ideas import mandates
-    from ideas.mandate_permissions import required_parties
+    from ideas.mandates import services as mandates
+    from ideas.mandates.permissions import required_parties
 
     mandate.refresh_from_db()
     if mandate.state == "draft":

@@ -98,6 +98,11 @@ def test_delegate_drafts_each_party_signs_and_the_team_holds_a_follow_up(
     login(agent)
     page.goto(live_server.url + mandate.get_absolute_url())
     axe_check(page)
+    # How the mandate got here: sent by the delegate, activated by Tremplin.
+    history = page.get_by_role("region", name="Historique du mandat").get_by_role("listitem")
+    expect(history).to_have_count(2)
+    expect(history.nth(0)).to_contain_text("Amina Lefort : Brouillon → En attente de signatures")
+    expect(history.nth(1)).to_contain_text("Tremplin : En attente de signatures → Actif")
     page.get_by_role("link", name="Enregistrer le point n°1").click()
     axe_check(page)
     page.get_by_label("Dans les temps").check()

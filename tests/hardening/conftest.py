@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from ideas import mandates
+from ideas.mandates import services as mandates
 from ideas.models import FollowUp, Idea, Mandate
 from innovation.models import Organisation, User
 from juries.models import Forum
@@ -222,6 +222,7 @@ def endpoints(w: World) -> list[Endpoint]:
     add("people_list", "admin", query=("q", "page"))
     add("people_import", "admin", post=True)
     add("person_pseudonymise", "admin", [w.leaver.pk], post=True)
+    add("person_detail", "admin", [w.leaver.pk])
     add("my_data", "agent")
     add("audit_log", "admin", query=("page",))
     add("audit_export", "admin")

@@ -40,11 +40,12 @@ from ideas.models import (
     Idea,
     IdeaEvent,
     Mandate,
+    MandateEvent,
     Signature,
     Theme,
 )
 from innovation.models import Direction, Notification, Organisation, User
-from juries.models import Criterion, Forum, JurorNote, Pitch, Recusal
+from juries.models import Criterion, Forum, ForumEvent, JurorNote, Pitch, Recusal
 from rituals.models import Occurrence, Ritual
 from tests.hardening.conftest import World, build_world, endpoints
 
@@ -70,12 +71,15 @@ FREE_TEXT = {
         "closing_evaluation",
     ],
     Signature: ["comment"],
+    # The closing evaluation becomes the reason of the last change of state.
+    MandateEvent: ["reason"],
     FollowUp: ["progress", "blockers", "decisions", "next_steps"],
     Forum: ["title", "place"],
     Criterion: ["name", "description"],
     Pitch: ["laureate_reason"],
     JurorNote: ["comment"],
     Recusal: ["reason"],
+    ForumEvent: ["reason"],
     Ritual: ["title", "description", "place"],
     Occurrence: ["place", "topic", "cancel_reason"],
 }
@@ -89,6 +93,7 @@ NOT_FREE_TEXT = {
     "innovation.AuditEvent.target_id": "set by code",
     "ideas.Attachment.content_type": "derived from the checked content",
     "rituals.CalendarToken.token": "random",
+    "rituals.RegistrationEvent.reason": "set by code (rituals/services.py); no form writes it",
 }
 
 
@@ -160,6 +165,11 @@ def complete_world(world: World) -> None:
     closed_seat = o["closed"].jurors.get(user=p["juror"])
     closed_pitch = o["closed"].pitches.exclude(organisation=world.org).first()
     Recusal.objects.create(forum=o["closed"], juror=closed_seat, pitch=closed_pitch, reason="x")
+    # A change of stage's reason is shown in « Historique du forum », on the page the delegate
+    # walks (that of the forum in preparation: the row is there for its text only).
+    ForumEvent.objects.create(
+        forum=o["preparing"], actor=p["delegate"], before="preparing", after="open", reason="x"
+    )
     followup = o["followup"]
     followup.recorded_at = timezone.now()
     followup.recorded_by = p["delegate"]

@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from django.core import mail
 
+from ideas.mandates.tasks import send_followup_reminders
 from ideas.models import FollowUpReminder
-from ideas.tasks import send_followup_reminders
 from innovation.models import Notification
 from tests.factories import active_mandate
 from tests.integration.test_celery_email import (  # noqa: F401 (fixtures used by name)

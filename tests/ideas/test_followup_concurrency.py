@@ -13,7 +13,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from ideas import followups, mandates
+from ideas.mandates import followups
+from ideas.mandates import services as mandates
 from ideas.models import FollowUp, FollowUpReminder, Idea, IdeaEvent, Mandate, Signature
 from innovation.models import Notification
 from tests.factories import MandateFactory, active_mandate, sign_all

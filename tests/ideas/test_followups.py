@@ -1,4 +1,5 @@
-"""ideas.followups: due dates (Europe/Paris, DST), recording, promised versus used, reminders."""
+"""ideas.mandates.followups: due dates (Europe/Paris, DST), recording, promised versus used,
+reminders."""
 
 import datetime
 from collections import Counter
@@ -10,7 +11,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ideas import followups, mandates
+from ideas.mandates import followups
+from ideas.mandates import services as mandates
 from ideas.models import FollowUp, FollowUpReminder, FollowUpTime, Mandate
 from innovation.models import Notification
 from tests.factories import AgentFactory, DelegateFactory, active_mandate

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from ideas.mandate_permissions import required_parties
-from ideas.mandate_views import pending_signatures
-from ideas.models import Mandate, Signature
+from ideas.mandates.permissions import required_parties
+from ideas.mandates.selectors import pending_signatures
+from ideas.models import Mandate, MandateEvent, Signature
 from innovation.models import User
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +37,22 @@ def test_demo_has_an_active_mandate_and_one_to_sign(client):
     client.force_login(User.objects.get(email="agent@tremplin.example"))
     assert client.get(active.get_absolute_url()).status_code == 200
     assert client.get(reverse("ideas:mandate_list")).status_code == 200
+
+
+def test_demo_mandates_have_the_history_of_their_states():
+    call_command("seed_demo", stdout=StringIO())
+    active = Mandate.objects.get(state=Mandate.State.ACTIVE)
+    awaiting = Mandate.objects.get(state=Mandate.State.AWAITING_SIGNATURES)
+
+    steps = MandateEvent.objects.filter(mandate=active).values_list("before", "after", "actor")
+    assert list(steps) == [
+        ("draft", "awaiting_signatures", active.created_by_id),
+        ("awaiting_signatures", "active", None),
+    ]
+    assert active.events.last().created_at == active.activated_at
+    assert list(awaiting.events.values_list("before", "after")) == [
+        ("draft", "awaiting_signatures")
+    ]
+    # Run again, the demo changes nothing.
+    call_command("seed_demo", stdout=StringIO())
+    assert MandateEvent.objects.count() == 3

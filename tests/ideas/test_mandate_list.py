@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ideas import mandate_permissions as perms
-from ideas import mandates
+from ideas.mandates import permissions as perms
+from ideas.mandates import services as mandates
 from ideas.models import FollowUp, Mandate
 from innovation.models import Role, RoleGrant, User
 from tests.factories import (

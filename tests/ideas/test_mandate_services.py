@@ -1,4 +1,4 @@
-"""ideas.mandates: drafting, terms, signatures, voiding, activation and the end."""
+"""ideas.mandates.services: drafting, terms, signatures, voiding, activation and the end."""
 
 import datetime
 from decimal import Decimal
@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ideas import mandates
-from ideas.mandates import MemberTerms, add_months
+from ideas.mandates import services as mandates
+from ideas.mandates.services import MemberTerms, add_months
 from ideas.models import FollowUp, Idea, IdeaEvent, Mandate, MandateMember, Signature
 from innovation.models import Notification
 from tests.factories import (

@@ -38,7 +38,7 @@ from django.core import mail
 from django.db import connection
 from django.db.models.functions import Now
 
-from ideas import followups
+from ideas.mandates import followups
 from ideas.models import FollowUpReminder
 from innovation import notifications
 from innovation.models import Notification
@@ -235,7 +235,7 @@ def test_a_followup_sweep_killed_mid_transaction_loses_and_repeats_nothing(spawn
         spawn,
         f"""
         import datetime
-        from ideas import followups
+        from ideas.mandates import followups
         followups.send_followup_reminders(now=datetime.datetime.fromisoformat("{moment}"))
         """,
         [person.pk for person in recipients],

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from innovation.models import Role, RoleGrant
-from juries.models import Criterion, Forum, Juror, Recusal, Score
+from innovation.models import Notification, Role, RoleGrant
+from juries.models import Criterion, Forum, ForumEvent, Juror, Recusal, Score
 
 
 def seed() -> str:
@@ -114,3 +114,18 @@ def test_demo_records_that_jury_withdrew_from_one_pitch(client):
     assert recusal.reason == "Un proche fait partie de l'équipe projet."
     assert line["state"] == "recused"
     assert "Un proche fait partie de l&#x27;équipe projet." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_forum_was_opened_by_the_service_and_its_history_says_so():
+    seed()
+    forum = Forum.objects.get()
+
+    events = list(ForumEvent.objects.filter(forum=forum).select_related("actor"))
+
+    assert [(e.before, e.after) for e in events] == [(Forum.Stage.PREPARING, Forum.Stage.OPEN)]
+    assert RoleGrant.objects.filter(
+        user=events[0].actor, organisation__slug="cd-somme", role=Role.DELEGATE
+    ).exists()
+    assert forum.current_pitch.organisation.slug == "cd-oise"
+    assert not Notification.objects.filter(kind="forum_scoring_open").exists()

@@ -693,8 +693,9 @@ def test_forum_detail_costs_the_same_queries_whatever_the_forum(
     client.force_login(arena.delegate)
     url = get_again(client, reverse("juries:detail", args=[arena.forum.pk]))
 
-    # The participants, the programme, the jurors, their role grants, their recusals, the grid.
-    with django_assert_num_queries(11):
+    # The participants, the programme, the jurors, their role grants, their recusals, the grid;
+    # the forum's history (« Historique du forum », for those who prepare it).
+    with django_assert_num_queries(12):
         response = client.get(url)
 
     assert response.context["programme"] == arena.pitches

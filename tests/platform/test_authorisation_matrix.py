@@ -70,6 +70,7 @@ MATRIX: dict[str, tuple[str | None, str, str | None]] = {
     "people_list": (None, "admin", "delegate"),
     "people_import": (None, "admin", "delegate"),
     "person_pseudonymise": ("author", "admin", "delegate"),
+    "person_detail": ("author", "delegate", "agent"),
     "my_data": (None, "agent", None),
     "audit_log": (None, "admin", "delegate"),
     "audit_export": (None, "admin", "delegate"),

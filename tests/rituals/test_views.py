@@ -522,8 +522,8 @@ def test_occurrence_detail_costs_the_same_queries_whatever_the_registrants(
     url = get_again(client, reverse("rituals:occurrence", args=[occurrence.pk]))
 
     # The occurrence with its counts, series and project; the organisations it is open to; the
-    # person's registration; the registrants; the suggestions.
-    with django_assert_num_queries(9):
+    # person's registration; the registrants; the history of the registrations; the suggestions.
+    with django_assert_num_queries(10):
         response = client.get(url)
 
     assert response.context["registrants"] == confirmed + waiting

@@ -1379,7 +1379,7 @@ class Command(BaseCommand):
 
             self.rituals = seed_rituals(self)
             # Mandates (ideas/): one active in the Somme, one awaiting signatures.
-            from ideas.mandate_demo import seed_mandates
+            from ideas.mandates.demo import seed_mandates
 
             self.mandates = seed_mandates(self)
         self._summary()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ideas.models import FollowUp, Idea, Mandate, MandateMember, Signature
+from ideas.mandates.models import FollowUp, Mandate, MandateMember, Signature
+from ideas.models import Idea
 from innovation.models import Role, User
 from innovation.permissions import has_role, has_role_anywhere, organisation_ids_with_role
 from innovation.sql import InSubquery

@@ -29,8 +29,14 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ideas import mandate_permissions as perms
-from ideas.models import FollowUp, FollowUpReminder, FollowUpTime, Mandate, MandateMember
+from ideas.mandates import permissions as perms
+from ideas.mandates.models import (
+    FollowUp,
+    FollowUpReminder,
+    FollowUpTime,
+    Mandate,
+    MandateMember,
+)
 from innovation.models import Role, RoleGrant, User
 from innovation.notifications import Message, Recipient, notify, notify_many
 from innovation.sql import insert_ignoring_conflicts

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ideas import mandate_views as views
+from ideas.mandates import views
 
 urlpatterns = [
     path("", views.mandate_list, name="mandate_list"),

@@ -1,5 +1,5 @@
-"""Forms of the mandate pages. They turn input into values; ideas.mandates and
-ideas.followups decide what is allowed and say so in French."""
+"""Forms of the mandate pages. They turn input into values; ideas.mandates.services and
+ideas.mandates.followups decide what is allowed and say so in French."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ideas.forms import DateInput
-from ideas.mandates import MemberTerms
-from ideas.models import FollowUp, Idea, Mandate, MandateMember, Signature
+from ideas.mandates.models import FollowUp, Mandate, MandateMember, Signature
+from ideas.mandates.services import MemberTerms
+from ideas.models import Idea
 from innovation.models import Direction, Organisation, Role, User
 
 HOURS_HELP = _("En heures par semaine : une demi-journée = 3,5 h, une journée = 7 h.")
@@ -324,4 +325,4 @@ class FollowUpForm(forms.ModelForm):
         }
 
     def _post_clean(self):
-        pass  # ideas.followups.record_followup checks and saves
+        pass  # ideas.mandates.followups.record_followup checks and saves

@@ -3,6 +3,9 @@
 Idempotent like the rest of the demo: a mandate is looked up by its idea; once created it
 belongs to the people using the demo (their signatures, follow-ups) and is left as they made
 it. Dates are relative to the command's anchor, so a later run changes nothing.
+
+A new demo mandate starts as a draft and is moved along by `services.change_state`, with the
+demo's dates: the same writer of the state, and the same history, as the real services.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from ideas.models import FollowUp, FollowUpTime, Idea, Mandate, MandateMember, Signature
+from django.db import transaction
+
+from ideas.mandates.models import FollowUp, FollowUpTime, Mandate, MandateMember, Signature
+from ideas.mandates.services import change_state
+from ideas.models import Idea
 
 SOMME = "cd-somme"
 SOL = "DGA Solidarités et insertion"
@@ -42,7 +49,6 @@ def seed_mandates(command) -> int:
             {"idea": idea},
             {
                 "organisation": organisation,
-                "state": Mandate.State.ACTIVE,
                 "sponsor": sponsor,
                 "client_direction": direction,
                 "client_director": director,
@@ -65,6 +71,16 @@ def seed_mandates(command) -> int:
             },
         )
         if created:
+            _move(
+                mandate,
+                (Mandate.State.AWAITING_SIGNATURES, delegate, "", command.at(85, 11)),
+                (
+                    Mandate.State.ACTIVE,
+                    None,
+                    "Toutes les parties ont signé la version 1 des conditions.",
+                    command.at(82, 16),
+                ),
+            )
             member = MandateMember.objects.create(
                 mandate=mandate, agent=agent, manager=manager, freed_hours_per_week=HALF_DAY
             )
@@ -117,7 +133,6 @@ def seed_mandates(command) -> int:
             {"idea": idea},
             {
                 "organisation": organisation,
-                "state": Mandate.State.AWAITING_SIGNATURES,
                 "sponsor": sponsor,
                 "client_direction": direction,
                 "client_director": director,
@@ -136,6 +151,7 @@ def seed_mandates(command) -> int:
             },
         )
         if created:
+            _move(mandate, (Mandate.State.AWAITING_SIGNATURES, delegate, "", command.at(2, 9)))
             MandateMember.objects.bulk_create(
                 [
                     MandateMember(
@@ -157,3 +173,12 @@ def seed_mandates(command) -> int:
             )
             command.created["Signature"] += 1
     return count
+
+
+def _move(mandate: Mandate, *steps: tuple) -> None:
+    """Walk a new demo mandate through (state, actor, reason, moment) steps, under its lock."""
+    with transaction.atomic():
+        locked = Mandate.objects.select_for_update().get(pk=mandate.pk)
+        for to, actor, reason, at in steps:
+            change_state(locked, to=to, actor=actor, reason=reason, at=at)
+    mandate.refresh_from_db(fields=["state", "updated_at"])

@@ -1,6 +1,7 @@
 """Mandates (lettres de mission): draft, change terms, send for signature, sign or decline,
 activation, and the end with a closing evaluation. One function per action, keyword-only
-actor; nothing else writes `Mandate.state`. The idea moves only through
+actor. `Mandate.state` changes only through `change_state`, which checks the transitions
+table (ideas.mandates.transitions) and writes a `MandateEvent`. The idea moves only through
 `ideas.services.move_idea`.
 
 Signatures count for one version of the terms: any change of terms bumps `terms_version`, so
@@ -22,9 +23,18 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ideas import followups
-from ideas import mandate_permissions as perms
-from ideas.models import FollowUpReminder, Idea, Mandate, MandateMember, Signature
+from ideas.mandates import followups
+from ideas.mandates import permissions as perms
+from ideas.mandates.models import (
+    FollowUpReminder,
+    Mandate,
+    MandateEvent,
+    MandateMember,
+    Signature,
+)
+from ideas.mandates.transitions import OPEN_STATES, InvalidTransition
+from ideas.mandates.transitions import allowed_next as allowed_mandate_next
+from ideas.models import Idea
 from ideas.pipeline import allowed_next
 from ideas.services import move_idea
 from innovation import audit
@@ -195,6 +205,39 @@ def _delegates(mandate: Mandate) -> list[User]:
     )
 
 
+# --- The one writer of the state -------------------------------------------------------
+
+
+def change_state(
+    mandate: Mandate,
+    *,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    fields: tuple[str, ...] = (),
+    at: datetime.datetime | None = None,
+) -> MandateEvent:
+    """Move a mandate to `to`: the only writer of `Mandate.state`, and of its history.
+
+    Called by the services below once they have checked permission and locked the row (and
+    by the demo, on a row it locks); views call those services. `fields`: the other columns
+    the caller has set and that are saved with the state. `actor` None: Tremplin itself.
+    """
+    if to not in allowed_mandate_next(mandate.state):
+        raise InvalidTransition(mandate.state, to)
+    event = MandateEvent.objects.create(
+        mandate=mandate,
+        actor=actor,
+        before=mandate.state,
+        after=to,
+        reason=reason,
+        created_at=at or timezone.now(),
+    )
+    mandate.state = to
+    mandate.save(update_fields=["state", *fields, "updated_at"])
+    return event
+
+
 # --- Draft and terms ---------------------------------------------------------------------
 
 
@@ -224,9 +267,6 @@ def create_mandate(
     mandate.save()
     MandateMember.objects.bulk_create(_member_rows(mandate, members))
     return mandate
-
-
-OPEN_STATES = (Mandate.State.DRAFT, Mandate.State.AWAITING_SIGNATURES, Mandate.State.ACTIVE)
 
 
 @transaction.atomic
@@ -289,9 +329,13 @@ def send_for_signature(mandate: Mandate, *, actor: User) -> Mandate:
         if perms.is_mandate_delegate(actor, mandate):
             raise ValidationError(_("Ce mandat a déjà été envoyé pour signature."))
         raise PermissionDenied
-    mandate.state = Mandate.State.AWAITING_SIGNATURES
     mandate.sent_for_signature_at = timezone.now()
-    mandate.save(update_fields=["state", "sent_for_signature_at", "updated_at"])
+    change_state(
+        mandate,
+        to=Mandate.State.AWAITING_SIGNATURES,
+        actor=actor,
+        fields=("sent_for_signature_at",),
+    )
     members = list(mandate.members.select_related("agent", "manager"))
     notify(
         _parties(mandate, members),
@@ -408,9 +452,16 @@ def _pipeline_actor(mandate: Mandate) -> User | None:
 
 
 def _activate(mandate: Mandate, members: list[MandateMember]) -> None:
-    mandate.state = Mandate.State.ACTIVE
+    # Nobody decides it: Tremplin activates the mandate once the last party has signed.
     mandate.activated_at = timezone.now()
-    mandate.save(update_fields=["state", "activated_at", "updated_at"])
+    change_state(
+        mandate,
+        to=Mandate.State.ACTIVE,
+        actor=None,
+        reason=_("Toutes les parties ont signé la version %(version)s des conditions.")
+        % {"version": mandate.terms_version},
+        fields=("activated_at",),
+    )
     followups.create_followups(mandate)
     actor = _pipeline_actor(mandate)
     if mandate.idea.state == Idea.State.SELECTED and actor is not None:
@@ -499,12 +550,15 @@ def end_mandate(
             ) % {"state": mandate.idea.get_state_display(), "to": Idea.State(idea_state).label}
     if errors:
         raise ValidationError(errors)
-    mandate.state = outcome
     mandate.ended_at = timezone.now()
     mandate.ended_by = actor
     mandate.closing_evaluation = evaluation
-    mandate.save(
-        update_fields=["state", "ended_at", "ended_by", "closing_evaluation", "updated_at"]
+    change_state(
+        mandate,
+        to=outcome,
+        actor=actor,
+        reason=evaluation,
+        fields=("ended_at", "ended_by", "closing_evaluation"),
     )
     FollowUpReminder.objects.filter(
         followup__mandate=mandate, state=FollowUpReminder.State.PENDING

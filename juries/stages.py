@@ -1,0 +1,58 @@
+"""The life of a forum: which stage may follow which, and who may make each move.
+
+`juries.services` reads this table in every function that moves a forum (open scoring, close
+scoring, publish the palmarès): they are the only writers of `Forum.stage`, and each move
+leaves a `ForumEvent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from innovation.choices import label_of
+from juries import permissions
+from juries.models import Forum
+from juries.permissions import ForumAccess
+
+Stage = Forum.Stage
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.PREPARING: (Stage.OPEN,),
+    Stage.OPEN: (Stage.CLOSED,),
+    Stage.CLOSED: (Stage.PUBLISHED,),
+    # Published is for good: the laureates' ideas have moved on to accompaniment.
+    Stage.PUBLISHED: (),
+}
+
+# Who may move a forum to each stage: the delegates who prepare and run it. The stage checks
+# of `permissions.can_open_scoring` and the like are this table's (`may_move` says both).
+MOVERS: dict[str, Callable[[ForumAccess], bool]] = {
+    Stage.OPEN: permissions.can_manage_forum,
+    Stage.CLOSED: permissions.can_manage_forum,
+    Stage.PUBLISHED: permissions.can_manage_forum,
+}
+
+
+def allowed_next(stage: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(stage, ())
+
+
+def may_move(access: ForumAccess, to: str) -> bool:
+    """Whether this person may move this forum, as it is now, to `to`."""
+    return to in allowed_next(access.forum.stage) and MOVERS[to](access)
+
+
+class InvalidTransition(ValidationError):
+    """A move the table refuses (a stale page, a second tab): told to the person, like any
+    other refusal of a service, not an error page."""
+
+    def __init__(self, before: str, after: str):
+        self.before, self.after = before, after
+        super().__init__(
+            _("Le forum est à l'étape « %(before)s » : il ne peut pas passer à « %(after)s ».")
+            % {"before": label_of(Stage, before), "after": label_of(Stage, after)},
+            code="invalid_transition",
+        )

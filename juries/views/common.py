@@ -1,0 +1,73 @@
+"""What the forum pages share: the access checks, the header and tabs (`_page`), URL helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from juries import permissions, selectors
+from juries.models import Forum, Juror
+from juries.permissions import ForumAccess
+
+Stage = Forum.Stage
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _visible_child(model, request: HttpRequest, pk: int):
+    """A criterion, juror or pitch of a forum the person can see, or a 404."""
+    queryset = model.objects.filter(forum__in=permissions.visible_forums(request.user))
+    return get_object_or_404(queryset.select_related("forum"), pk=pk)
+
+
+def _room_access(request: HttpRequest, pk: int) -> ForumAccess:
+    """Timer, pitch on stage and live board: the forum, for those who run the room."""
+    access = selectors.forum_access(request.user, pk)
+    if not permissions.can_run_room(access):
+        raise PermissionDenied
+    return access
+
+
+def _juror_or_403(access: ForumAccess) -> Juror:
+    if access.seat is None:
+        raise PermissionDenied
+    return access.seat
+
+
+def url_maker(name: str, *args) -> Callable[[int], str]:
+    """The URL `name` for any pk as its last argument, from one `reverse()`: for table rows,
+    where a `{% url %}` per row cost more than the rest of the row."""
+    marker = "2147483647"  # a pk that never appears in the rest of a URL of ours
+    head, tail = reverse(name, args=[*args, int(marker)]).rsplit(marker, 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _nav(access: ForumAccess, active: str) -> dict:
+    """What the forum header (`_forum_header.html`) reads: the tabs this person may use."""
+    return {
+        "forum": access.forum,
+        "active": active,
+        "nav_seat": access.seat is not None,
+        "nav_room": permissions.can_run_room(access),
+        "nav_results": permissions.can_see_results(access),
+    }
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    access: ForumAccess,
+    context: dict,
+    *,
+    active: str,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a forum page under its header and sub-navigation (`active`: the current tab),
+    which show the entries this person may use."""
+    return render(request, template, {**_nav(access, active), **context}, status=status)

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from benchmarks.management.commands.seed_scale import BREAKFAST_TITLE, DOMAIN, PASSWORD
 from ideas.models import Comment, Idea, Vote
-from innovation.models import Organisation, User
+from innovation.platform.models import Organisation, User
 from juries.models import Forum
 from rituals.models import Ritual
 

@@ -48,7 +48,7 @@ def main() -> None:
     from scenario import session_for
 
     from benchmarks.management.commands.seed_scale import DOMAIN
-    from innovation.models import User
+    from innovation.platform.models import User
 
     user = User.objects.get(email=f"{ACCOUNTS[args.role]}@{DOMAIN}")
     client = Client(HTTP_HOST="127.0.0.1")

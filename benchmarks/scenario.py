@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from benchmarks.management.commands.seed_scale import BREAKFAST_TITLE, DOMAIN
 from ideas.models import FollowUp, FollowUpReminder, Idea, Mandate, Theme
-from innovation.auth import SESSION_SEEN_KEY, SESSION_STARTED_KEY
-from innovation.models import Notification, User
+from innovation.platform.auth import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from innovation.platform.models import Notification, User
 from juries.models import Forum, JurorNote, Score, ScoreEvent
 from rituals.models import Occurrence, Registration, Ritual
 

@@ -25,7 +25,7 @@ def default_pages() -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from ideas.models import Campaign, Challenge, Idea, Mandate
-    from innovation.models import User
+    from innovation.platform.models import User
     from juries.models import Forum
     from rituals.models import Ritual
 
@@ -114,7 +114,7 @@ def main() -> None:
     from scenario import session_for
 
     from benchmarks.management.commands.seed_scale import DOMAIN
-    from innovation.models import User
+    from innovation.platform.models import User
 
     pages = [tuple(item.split(":", 1)) for item in args.pages]
     if args.urls_from:

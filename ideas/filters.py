@@ -9,8 +9,8 @@ from django_filters import fields
 
 from ideas import permissions, search
 from ideas.models import Idea, Theme
-from innovation.models import Direction, Organisation, User
-from innovation.permissions import member_organisation_ids
+from innovation.platform.models import Direction, Organisation, User
+from innovation.platform.permissions import member_organisation_ids
 
 ALL = _("Tous")
 ALL_FEMININE = _("Toutes")

@@ -14,15 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from ideas import permissions
 from ideas.models import Campaign, Challenge, Idea, Theme
 from ideas.pipeline import REASON_REQUIRED
-from innovation.models import Direction, Organisation, User
-from innovation.permissions import member_organisation_ids
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from innovation.platform.models import Direction, Organisation, User
+from innovation.platform.permissions import member_organisation_ids
+from innovation.platform.widgets import DateInput
 
 
 class IdeaForm(forms.ModelForm):

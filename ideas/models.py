@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from innovation.choices import display_method
-from innovation.models import Direction, Organisation
+from innovation.platform.choices import display_method
+from innovation.platform.models import Direction, Organisation
 
 
 class Theme(models.Model):
@@ -174,7 +174,7 @@ class Idea(models.Model):
     # Filled on PostgreSQL only (French, accent-insensitive); see ideas.search.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    # One label translated per call, not every label of the field (innovation.choices).
+    # One label translated per call, not every label of the field (innovation.platform.choices).
     get_state_display = display_method("state", State)
     get_support_display = display_method("support", Support)
 

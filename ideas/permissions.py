@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ideas.models import Campaign, Challenge, Comment, Idea
-from innovation.models import Role, User
-from innovation.permissions import (
+from innovation.platform.models import Role, User
+from innovation.platform.permissions import (
     has_role,
     has_role_anywhere,
     is_member,
     member_organisation_ids,
     organisation_ids_with_role,
 )
-from innovation.sql import InSubquery
+from innovation.platform.sql import InSubquery
 
 DELEGATE_ROLES = (Role.DELEGATE,)
 CHALLENGE_ROLES = (Role.DIRECTOR, Role.DELEGATE)
@@ -41,7 +41,7 @@ def public_ideas_condition(user: User) -> Q:
     of campaigns shared with them."""
     organisations = member_organisation_ids(user)
     # No join: each branch is a condition on the idea row that an index serves (see
-    # innovation.sql.InSubquery), so PostgreSQL combines them in a BitmapOr instead of
+    # innovation.platform.sql.InSubquery), so PostgreSQL combines them in a BitmapOr instead of
     # reading every idea (a join over campaign organisations and co-authors needed the
     # `pk IN (…)` wrapper against duplicates, and defeated the indexes at 50,000 ideas).
     shared = InSubquery(

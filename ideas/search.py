@@ -66,3 +66,9 @@ def order_of_a_search(ordering: Sequence[str]) -> list[OrderBy]:
         field = F(name.removeprefix("-"))
         order.append(field.desc(nulls_last=True) if descending else field.asc(nulls_first=True))
     return order
+
+
+def refresh_after_pseudonymisation(sender, *, rows: dict[str, set[int]], **kwargs) -> None:
+    """The stored search vectors hold the words of the texts a pseudonymisation rewrote."""
+    if rows.get("ideas.Idea"):
+        refresh_search_vector(sorted(rows["ideas.Idea"]))

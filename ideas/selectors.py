@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 from ideas import permissions
 from ideas.models import Attachment, Comment, Follow, Idea, IdeaEvent, Mandate, Vote
 from ideas.pipeline import BOARD_STATES, EXIT_STATES
-from innovation.models import User
-from innovation.permissions import is_member
+from innovation.platform.models import User
+from innovation.platform.permissions import is_member
 
 LIST_RELATED = ("organisation", "direction", "author", "theme", "campaign")
 

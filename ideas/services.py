@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from ideas import permissions, search, selectors
 from ideas.models import Attachment, Campaign, Challenge, Comment, Follow, Idea, IdeaEvent, Vote
 from ideas.pipeline import REASON_REQUIRED, InvalidTransition, allowed_next
-from innovation import audit
-from innovation.models import Role, User
-from innovation.notifications import notify
-from innovation.permissions import member_organisation_ids
+from innovation.platform import audit
+from innovation.platform.models import Role, User
+from innovation.platform.notifications import notify
+from innovation.platform.permissions import member_organisation_ids
 
 IDEA_FIELDS = (
     "title",

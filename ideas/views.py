@@ -32,9 +32,9 @@ from ideas.mandates import permissions as mandate_permissions
 from ideas.mandates import services as mandates_service
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
-from innovation.exports import csv_response
-from innovation.pagination import CappedPaginator
-from innovation.web import add_errors, safe_next
+from innovation.platform.exports import csv_response
+from innovation.platform.pagination import CappedPaginator
+from innovation.platform.web import add_errors, safe_next
 
 
 def _detail_prefix() -> str:

@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "csp",
-    "innovation",
+    "innovation.platform",
+    "innovation.site",
     "ideas",
     "juries",
     "rituals",
@@ -76,8 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "innovation.middleware.SessionTimeoutMiddleware",
-    "innovation.middleware.AuditMiddleware",
+    "innovation.platform.middleware.SessionTimeoutMiddleware",
+    "innovation.platform.middleware.AuditMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "innovation.context_processors.navigation",
+                "innovation.platform.context_processors.navigation",
             ],
         },
     },
@@ -130,11 +131,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "innovation.auth.axes_username"
+AXES_USERNAME_CALLABLE = "innovation.platform.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = "innovation.auth.client_ip"
+AXES_CLIENT_IP_CALLABLE = "innovation.platform.auth.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -242,7 +243,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
 }
-# Outgoing e-mail (innovation.outbox). A sender claims one e-mail right before sending it;
+# Outgoing e-mail (innovation.platform.outbox). A sender claims one e-mail right before sending it;
 # nobody else may send it until the lease ends (database time). The lease must outlast the
 # longest single send (a system check wants at least 10 × EMAIL_TIMEOUT); after it, an
 # e-mail whose sender died is sent again. A sweep stops claiming after OUTBOX_SWEEP_SECONDS,
@@ -253,8 +254,8 @@ OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
 # after a failure the process skips the broker for a pause and leaves e-mails to the sweep.
 NOTIFICATION_BROKER_TIMEOUT_SECONDS = env_int("NOTIFICATION_BROKER_TIMEOUT_SECONDS", 1)
 NOTIFICATION_BROKER_PAUSE_SECONDS = env_int("NOTIFICATION_BROKER_PAUSE_SECONDS", 30)
-# Follow-up reminders (ideas.followups): local hour (Europe/Paris) at which they go out, days
-# before the due date for "upcoming", days after it for the two escalations.
+# Follow-up reminders (ideas.mandates.followups): local hour (Europe/Paris) at which they go
+# out, days before the due date for "upcoming", days after it for the two escalations.
 FOLLOWUP_REMINDER_HOUR = env_int("FOLLOWUP_REMINDER_HOUR", 9)
 FOLLOWUP_REMINDER_LEAD_DAYS = env_int("FOLLOWUP_REMINDER_LEAD_DAYS", 3)
 FOLLOWUP_OVERDUE_DAYS = env_int("FOLLOWUP_OVERDUE_DAYS", 3)
@@ -273,7 +274,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after
-# login whatever happens (innovation.middleware.SessionTimeoutMiddleware).
+# login whatever happens (innovation.platform.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
@@ -300,10 +301,12 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_per_client_error": {"()": "innovation.logs.OneLinePerClientError"}},
+    "filters": {
+        "one_line_per_client_error": {"()": "innovation.platform.logs.OneLinePerClientError"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # Refusals and missing pages are one line each, never a traceback (innovation/logs.py).
+    # Refusals and missing pages are one line each, never a traceback (innovation/platform/logs.py).
     "loggers": {"django.request": {"filters": ["one_line_per_client_error"]}},
 }
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ideas.models import Idea
-from innovation.models import Role, RoleGrant, User
+from innovation.platform.models import Role, RoleGrant, User
 from juries import permissions, services
 from juries.models import Criterion, Forum, Juror, Pitch, Score
 
 if TYPE_CHECKING:
-    from innovation.management.commands.seed_demo import Command
+    from innovation.platform.demo import DemoSeeder
 
 TITLE = "1er forum Innovations interdépartemental"
 CAMPAIGN = "Forum Innovations interdépartemental"
@@ -136,7 +136,7 @@ def forum_date(anchor: datetime.date) -> datetime.date:
     return day if day >= anchor else datetime.date(anchor.year + 1, 11, 28)
 
 
-def _jurors(command: Command) -> dict[str, User]:
+def _jurors(command: DemoSeeder) -> dict[str, User]:
     """The jurors' accounts (jury@ comes from the demo accounts), with a juror role."""
     template = command.people["jury@tremplin.example"]
     people = {}
@@ -171,7 +171,7 @@ def _jurors(command: Command) -> dict[str, User]:
     return people
 
 
-def seed_forum(command: Command) -> Forum:
+def seed_forum(command: DemoSeeder) -> Forum:
     """Create the demo forum on the first run; later runs leave it as people made it."""
     jurors = _jurors(command)
     somme = command.orgs["cd-somme"]

@@ -5,24 +5,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
-from innovation.models import Organisation, Role, User
-from innovation.permissions import organisations_with_role
+from innovation.platform.models import Organisation, Role, User
+from innovation.platform.permissions import organisations_with_role
+from innovation.platform.widgets import DateInput, TimeInput
 from juries.models import Criterion, Forum, Juror, Pitch
 from juries.results import departures
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class ForumForm(forms.ModelForm):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from innovation.models import Role, User, role_map_of
-from innovation.permissions import (
+from innovation.platform.models import Role, User, role_map_of
+from innovation.platform.permissions import (
     has_role,
     has_role_anywhere,
     member_organisation_ids,

@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from innovation.models import RoleGrant, User
+from innovation.platform.models import RoleGrant, User
 from juries import permissions
 from juries import results as scoring
 from juries.models import (

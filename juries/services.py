@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from ideas import services as idea_services
 from ideas.models import Idea
-from innovation import audit
-from innovation.models import Organisation, Role, User
-from innovation.notifications import notify
-from innovation.permissions import has_role
+from innovation.platform import audit
+from innovation.platform.models import Organisation, Role, User
+from innovation.platform.notifications import notify
+from innovation.platform.permissions import has_role
 from juries import permissions, selectors, stages
 from juries.models import (
     Criterion,

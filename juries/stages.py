@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from innovation.choices import label_of
+from innovation.platform.choices import label_of
 from juries import permissions
 from juries.models import Forum
 from juries.permissions import ForumAccess

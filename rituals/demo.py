@@ -21,7 +21,7 @@ from rituals.models import Occurrence, Registration, RegistrationEvent, Ritual
 from rituals.recurrence import HORIZON_DAYS, generate
 
 if TYPE_CHECKING:
-    from innovation.management.commands.seed_demo import Command
+    from innovation.platform.demo import DemoSeeder
 
 SOMME_TITLE = "Petit-déjeuner de l'innovation"
 ISERE_TITLE = "Partage ma passion"
@@ -32,14 +32,14 @@ def _thursday_before(day: datetime.date, weeks: int) -> datetime.date:
     return day - datetime.timedelta(days=(day.weekday() - 3) % 7 + 7 * weeks)
 
 
-def _dates(command: Command, ritual: Ritual) -> list[Occurrence]:
+def _dates(command: DemoSeeder, ritual: Ritual) -> list[Occurrence]:
     created = generate(ritual, ritual.starts_on, command.day(HORIZON_DAYS))
     if created:
         command.created["Occurrence"] += created
     return list(ritual.occurrences.order_by("original_date"))
 
 
-def _register(command: Command, occurrence: Occurrence, emails: list[str], **values) -> None:
+def _register(command: DemoSeeder, occurrence: Occurrence, emails: list[str], **values) -> None:
     base = occurrence.starts_at - datetime.timedelta(days=6)
     for rank, email in enumerate(emails):
         person = command.people[email]
@@ -65,7 +65,7 @@ def _register(command: Command, occurrence: Occurrence, emails: list[str], **val
             )
 
 
-def _somme(command: Command) -> Ritual:
+def _somme(command: DemoSeeder) -> Ritual:
     somme = command.orgs["cd-somme"]
     ritual, created = command.get_or_create(
         Ritual,
@@ -149,7 +149,7 @@ def _somme(command: Command) -> Ritual:
     return ritual
 
 
-def _isere(command: Command) -> Ritual:
+def _isere(command: DemoSeeder) -> Ritual:
     isere = command.orgs["isere"]
     ritual, created = command.get_or_create(
         Ritual,
@@ -186,6 +186,6 @@ def _isere(command: Command) -> Ritual:
     return ritual
 
 
-def seed_rituals(command: Command) -> list[Ritual]:
+def seed_rituals(command: DemoSeeder) -> list[Ritual]:
     """The Somme breakfast and the Isère "Partage ma passion"."""
     return [_somme(command), _isere(command)]

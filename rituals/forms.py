@@ -7,25 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
-from innovation.models import Organisation, User
+from innovation.platform.models import Organisation, User
+from innovation.platform.widgets import DateInput, TimeInput
 from rituals import permissions
 from rituals.models import Occurrence, Ritual
 from rituals.recurrence import local_start
 from rituals.services import PRESENTABLE_STATES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class RitualForm(forms.ModelForm):

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from innovation.choices import display_method
-from innovation.models import Organisation
+from innovation.platform.choices import display_method
+from innovation.platform.models import Organisation
 
 
 class Ritual(models.Model):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from innovation.models import Role, RoleGrant, User
-from innovation.permissions import (
+from innovation.platform.models import Role, RoleGrant, User
+from innovation.platform.permissions import (
     has_role,
     has_role_anywhere,
     member_organisation_ids,

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ideas.models import Idea
-from innovation.models import Organisation, User
+from innovation.platform.models import Organisation, User
 from rituals import permissions
 from rituals.models import Occurrence, Registration, RegistrationEvent, Ritual
 

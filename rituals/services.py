@@ -23,8 +23,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ideas.models import Idea
-from innovation.models import Organisation, User
-from innovation.notifications import notify
+from innovation.platform.models import Organisation, User
+from innovation.platform.notifications import notify
 from rituals import permissions, recurrence, transitions
 from rituals.models import CalendarToken, Occurrence, Registration, RegistrationEvent, Ritual
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from innovation.exports import csv_response
-from innovation.web import add_errors
+from innovation.platform.exports import csv_response
+from innovation.platform.web import add_errors
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
 from rituals.models import CalendarToken, Occurrence, Registration

@@ -60,8 +60,8 @@ def mailoutbox_clear():
 @pytest.fixture(autouse=True)
 def _broker_breaker_closed():
     """Each test starts like a fresh web process: no broker failure remembered from another
-    test (innovation.outbox pauses the broker for a while after a failure)."""
-    from innovation import outbox
+    test (innovation.platform.outbox pauses the broker for a while after a failure)."""
+    from innovation.platform import outbox
 
     outbox.reset_broker_breaker()
     yield

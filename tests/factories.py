@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from ideas.models import Campaign, Challenge, Comment, Idea, IdeaEvent, Theme, Vote
-from innovation.models import Direction, Notification, Organisation, Role, RoleGrant, User
+from innovation.platform.models import Direction, Notification, Organisation, Role, RoleGrant, User
 from rituals.models import Occurrence, Registration, Ritual
 from rituals.recurrence import local_start
 

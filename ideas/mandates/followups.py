@@ -37,9 +37,9 @@ from ideas.mandates.models import (
     Mandate,
     MandateMember,
 )
-from innovation.models import Role, RoleGrant, User
-from innovation.notifications import Message, Recipient, notify, notify_many
-from innovation.sql import insert_ignoring_conflicts
+from innovation.platform.models import Role, RoleGrant, User
+from innovation.platform.notifications import Message, Recipient, notify, notify_many
+from innovation.platform.sql import insert_ignoring_conflicts
 
 INTERVAL_WEEKS = 6
 Kind = FollowUpReminder.Kind

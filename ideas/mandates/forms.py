@@ -9,11 +9,11 @@ from django import forms
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from ideas.forms import DateInput
 from ideas.mandates.models import FollowUp, Mandate, MandateMember, Signature
 from ideas.mandates.services import MemberTerms
 from ideas.models import Idea
-from innovation.models import Direction, Organisation, Role, User
+from innovation.platform.models import Direction, Organisation, Role, User
+from innovation.platform.widgets import DateInput
 
 HOURS_HELP = _("En heures par semaine : une demi-journée = 3,5 h, une journée = 7 h.")
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from innovation.choices import display_method
-from innovation.models import Direction, Organisation
+from innovation.platform.choices import display_method
+from innovation.platform.models import Direction, Organisation
 
 DEFAULT_PROTECTION_CLAUSE = (
     "Le temps libéré est compté dans la charge de travail de l'agent : ses missions "

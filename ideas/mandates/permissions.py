@@ -10,9 +10,9 @@ from django.db.models import Q, QuerySet
 
 from ideas.mandates.models import FollowUp, Mandate, MandateMember, Signature
 from ideas.models import Idea
-from innovation.models import Role, User
-from innovation.permissions import has_role, has_role_anywhere, organisation_ids_with_role
-from innovation.sql import InSubquery
+from innovation.platform.models import Role, User
+from innovation.platform.permissions import has_role, has_role_anywhere, organisation_ids_with_role
+from innovation.platform.sql import InSubquery
 
 # Ideas a mandate can be drafted for: chosen by the delegates, not yet experimented.
 MANDATE_IDEA_STATES = (Idea.State.SELECTED, Idea.State.ACCOMPANIED)

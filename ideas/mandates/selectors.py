@@ -30,7 +30,7 @@ from ideas.mandates.models import FollowUp, Mandate, MandateEvent, MandateMember
 from ideas.mandates.transitions import OPEN_STATES
 from ideas.models import Idea
 from ideas.permissions import visible_ideas
-from innovation.models import User
+from innovation.platform.models import User
 
 PARTY_ORDER = [party for party, _label in Signature.Party.choices]
 

@@ -37,10 +37,10 @@ from ideas.mandates.transitions import allowed_next as allowed_mandate_next
 from ideas.models import Idea
 from ideas.pipeline import allowed_next
 from ideas.services import move_idea
-from innovation import audit
-from innovation.models import Role, User
-from innovation.notifications import notify
-from innovation.permissions import has_role
+from innovation.platform import audit
+from innovation.platform.models import Role, User
+from innovation.platform.notifications import notify
+from innovation.platform.permissions import has_role
 
 PRE_INCUBATION_MONTHS = 3
 MAX_FREED_HOURS_PER_WEEK = Decimal("35")

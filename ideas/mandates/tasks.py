@@ -1,7 +1,7 @@
 """Celery tasks of mandates and follow-ups: thin wrappers around their services.
 
 The names stay "ideas.<verb_noun>": beat (innovation/settings.py) and the tests refer to them.
-Celery's autodiscovery imports `ideas.tasks`, which imports this module.
+Celery finds this module through innovation/celery.py (`autodiscover_tasks(["ideas.mandates"])`).
 """
 
 from celery import shared_task

@@ -34,10 +34,10 @@ from ideas.mandates.forms import (
 from ideas.mandates.models import FollowUp, FollowUpTime, Mandate, MandateMember, Signature
 from ideas.models import Idea
 from ideas.permissions import visible_ideas
-from innovation.exports import csv_response
-from innovation.models import Role, User
-from innovation.permissions import has_role
-from innovation.web import add_errors
+from innovation.platform.exports import csv_response
+from innovation.platform.models import Role, User
+from innovation.platform.permissions import has_role
+from innovation.platform.web import add_errors
 
 
 def _mandate_for_page(user: User, pk: int) -> Mandate:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from innovation.web import add_errors
+from innovation.platform.web import add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     CriterionForm,

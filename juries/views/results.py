@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ideas.models import Idea
-from innovation.exports import csv_response
-from innovation.web import add_errors
+from innovation.platform.exports import csv_response
+from innovation.platform.web import add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     DeliberationForm,

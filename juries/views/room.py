@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import condition, require_POST
 
-from innovation.web import add_errors
+from innovation.platform.web import add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     RecusalForm,

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q
 
 from ideas.models import Comment, FollowUp, Idea, Mandate, MandateMember, Vote
 from ideas.search import search_ideas
-from innovation.models import Organisation, User
+from innovation.platform.models import Organisation, User
 from juries.models import Forum, Juror, Score
 from rituals.models import Occurrence, Registration, Ritual
 

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from innovation.models import User
+from innovation.platform.models import User
 from tests.factories import DEFAULT_PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django would then refuse the

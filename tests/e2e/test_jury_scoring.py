@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ideas.models import Idea
-from innovation.models import Role
+from innovation.platform.models import Role
 from juries import services
 from juries.models import Forum, Pitch, Score
 from tests.factories import (

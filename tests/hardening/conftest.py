@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ideas.mandates import services as mandates
 from ideas.models import FollowUp, Idea, Mandate
-from innovation.models import Organisation, User
+from innovation.platform.models import Organisation, User
 from juries.models import Forum
 from rituals import services as ritual_services
 from rituals.recurrence import local_start

@@ -44,7 +44,7 @@ from ideas.models import (
     Signature,
     Theme,
 )
-from innovation.models import Direction, Notification, Organisation, User
+from innovation.platform.models import Direction, Notification, Organisation, User
 from juries.models import Criterion, Forum, ForumEvent, JurorNote, Pitch, Recusal
 from rituals.models import Occurrence, Ritual
 from tests.hardening.conftest import World, build_world, endpoints
@@ -289,7 +289,7 @@ def exports(world: World) -> list[tuple[str, str]]:
         ("delegate", reverse("rituals:export", args=[o["occurrence"].pk])),
         ("admin", reverse("audit_export")),
     ]
-    from innovation.dashboard import EXPORT_TABLES
+    from innovation.site.dashboard import EXPORT_TABLES
 
     urls += [("delegate", reverse("dashboard_export", args=[table])) for table in EXPORT_TABLES]
     return urls

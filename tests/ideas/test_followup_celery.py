@@ -16,7 +16,7 @@ from django.core import mail
 
 from ideas.mandates.tasks import send_followup_reminders
 from ideas.models import FollowUpReminder
-from innovation.models import Notification
+from innovation.platform.models import Notification
 from tests.factories import active_mandate
 from tests.integration.test_celery_email import (  # noqa: F401 (fixtures used by name)
     celery_worker,

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from ideas.mandates import followups
 from ideas.mandates import services as mandates
 from ideas.models import FollowUp, FollowUpReminder, Idea, IdeaEvent, Mandate, Signature
-from innovation.models import Notification
+from innovation.platform.models import Notification
 from tests.factories import MandateFactory, active_mandate, sign_all
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ideas.mandates import followups
 from ideas.mandates import services as mandates
 from ideas.models import FollowUp, FollowUpReminder, FollowUpTime, Mandate
-from innovation.models import Notification
+from innovation.platform.models import Notification
 from tests.factories import AgentFactory, DelegateFactory, active_mandate
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 from ideas import selectors, services
 from ideas.models import Follow, Idea, Mandate, Vote
 from ideas.permissions import visible_ideas
-from innovation.models import Role
+from innovation.platform.models import Role
 from tests.factories import (
     AgentFactory,
     CampaignFactory,

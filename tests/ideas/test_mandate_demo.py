@@ -11,7 +11,7 @@ from django.utils import timezone
 from ideas.mandates.permissions import required_parties
 from ideas.mandates.selectors import pending_signatures
 from ideas.models import Mandate, MandateEvent, Signature
-from innovation.models import User
+from innovation.platform.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ideas.mandates import permissions as perms
 from ideas.mandates import services as mandates
 from ideas.models import FollowUp, Mandate
-from innovation.models import Role, RoleGrant, User
+from innovation.platform.models import Role, RoleGrant, User
 from tests.factories import (
     AgentFactory,
     DelegateFactory,

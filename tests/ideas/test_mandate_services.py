@@ -10,7 +10,7 @@ from django.utils import timezone
 from ideas.mandates import services as mandates
 from ideas.mandates.services import MemberTerms, add_months
 from ideas.models import FollowUp, Idea, IdeaEvent, Mandate, MandateMember, Signature
-from innovation.models import Notification
+from innovation.platform.models import Notification
 from tests.factories import (
     AgentFactory,
     DelegateFactory,

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ideas import services
 from ideas.models import Idea, IdeaEvent
 from ideas.pipeline import REASON_REQUIRED, TRANSITIONS, InvalidTransition
-from innovation.models import Notification
-from innovation.notifications import send_pending_emails
+from innovation.platform.models import Notification
+from innovation.platform.notifications import send_pending_emails
 from tests.factories import AgentFactory, DelegateFactory, IdeaFactory
 
 State = Idea.State

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from innovation.models import User
+from innovation.platform.models import User
 from tests.factories import NotificationFactory, RoleGrant, UserFactory
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from innovation.models import User
+from innovation.platform.models import User
 from tests.factories import DEFAULT_PASSWORD, AgentFactory
 
 
@@ -67,7 +67,7 @@ def test_password_reset_lets_imported_person_without_password_choose_one(
     person = User.objects.create_user("nouvelle@exemple.fr", password=None)
     assert not person.has_usable_password()
 
-    # The e-mail is queued after commit (innovation.password_reset), sent in-process here.
+    # The e-mail is queued after commit (innovation.platform.password_reset), sent in-process here.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("password_reset"), {"email": "Nouvelle@exemple.fr"})
 
@@ -123,7 +123,7 @@ def test_password_change_pages_render_when_logged_in(client, agent, name):
 def test_a_page_reads_the_roles_and_the_unread_count_once_each(client, django_assert_num_queries):
     from django.utils import timezone
 
-    from innovation.models import Role
+    from innovation.platform.models import Role
     from tests.factories import DelegateFactory, NotificationFactory, OrganisationFactory, grant
 
     person = DelegateFactory()
@@ -152,7 +152,7 @@ def test_a_page_reads_the_roles_and_the_unread_count_once_each(client, django_as
 
 @pytest.mark.django_db
 def test_a_role_revoked_between_two_requests_is_gone_at_the_next_one(client):
-    from innovation.models import RoleGrant
+    from innovation.platform.models import RoleGrant
     from tests.factories import DelegateFactory
 
     delegate = DelegateFactory()

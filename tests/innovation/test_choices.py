@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
-from innovation.choices import display_method, label_of
-from innovation.models import Role
+from innovation.platform.choices import display_method, label_of
+from innovation.platform.models import Role
 
 
 def test_label_of_a_value_and_of_an_unknown_one():

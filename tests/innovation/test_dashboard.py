@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ideas.models import Idea
-from innovation import dashboard
-from innovation.models import Role
+from innovation.platform.models import Role
+from innovation.site import dashboard
 from tests.factories import (
     AgentFactory,
     CampaignFactory,

@@ -11,10 +11,10 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from innovation import outbox
-from innovation.models import Notification
-from innovation.notifications import send_notification_email, send_pending_emails
-from innovation.outbox import DeliveryState
+from innovation.platform import outbox
+from innovation.platform.models import Notification
+from innovation.platform.notifications import send_notification_email, send_pending_emails
+from innovation.platform.outbox import DeliveryState
 from tests.factories import AgentFactory
 
 

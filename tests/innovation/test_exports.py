@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from innovation.exports import safe_cell
+from innovation.platform.exports import safe_cell
 from juries import services
 from tests.juries.conftest import build_arena
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ideas import services
 from ideas.models import Idea
-from innovation.models import AuditEvent
+from innovation.platform.models import AuditEvent
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdminFactory,

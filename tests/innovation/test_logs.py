@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from innovation.models import AuditEvent
+from innovation.platform.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

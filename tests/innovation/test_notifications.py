@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from innovation import notifications, outbox
-from innovation.models import Notification
-from innovation.outbox import DeliveryState
+from innovation.platform import notifications, outbox
+from innovation.platform.models import Notification
+from innovation.platform.outbox import DeliveryState
 from tests.factories import AgentFactory, NotificationFactory
 
 

@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from innovation import outbox
-from innovation.models import Notification, PasswordResetMail
-from innovation.outbox import DeliveryState
+from innovation.platform import outbox
+from innovation.platform.models import Notification, PasswordResetMail
+from innovation.platform.outbox import DeliveryState
 from tests.factories import AgentFactory, NotificationFactory
 
 
@@ -352,7 +352,9 @@ def test_a_sweep_that_could_outlast_the_tasks_soft_time_limit_is_refused(setting
 
 
 def test_an_outbox_model_without_a_message_builder_is_refused(monkeypatch):
-    monkeypatch.setattr(PasswordResetMail, "outbox_message", "innovation.password_reset.nothing")
+    monkeypatch.setattr(
+        PasswordResetMail, "outbox_message", "innovation.platform.password_reset.nothing"
+    )
 
     assert [(e.id, e.obj) for e in outbox.check_outbox()] == [
         ("innovation.E103", PasswordResetMail)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from innovation.models import Organisation
-from innovation.pagination import CappedPaginator
+from innovation.platform.models import Organisation
+from innovation.platform.pagination import CappedPaginator
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail, serializers
 from django.urls import reverse
 
-from innovation import outbox, password_reset
-from innovation.models import Notification, PasswordResetMail, User
-from innovation.outbox import DeliveryState
+from innovation.platform import outbox, password_reset
+from innovation.platform.models import Notification, PasswordResetMail, User
+from innovation.platform.outbox import DeliveryState
 from tests.factories import AgentFactory
 
 RESET_LINK = re.compile(r"(https?://[^/\s]+)/mot-de-passe/nouveau/([^/\s]+)/([^/\s]+)/")

@@ -3,8 +3,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from innovation.models import Direction, Role, RoleGrant, User
-from innovation.people import ImportFileError, import_people, normalise_header
+from innovation.platform.models import Direction, Role, RoleGrant, User
+from innovation.platform.people import ImportFileError, import_people, normalise_header
 from tests.factories import (
     AdminFactory,
     DirectionFactory,

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from innovation.models import Role, User
+from innovation.platform.models import Role, User
 from tests.factories import AdminFactory, OrganisationFactory, grant
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from innovation import roles
-from innovation.models import Role
+from innovation.platform import roles
+from innovation.platform.models import Role
 from tests.factories import (
     AdminFactory,
     AgentFactory,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from ideas import services
 from ideas.models import Comment, Idea, Vote
-from innovation.models import User
+from innovation.platform.models import User
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdminFactory,
@@ -139,7 +139,7 @@ def test_directory_search_finds_people(client, departing):
 def test_a_pseudonymised_person_is_logged_out(departing):
     from django.test import Client
 
-    from innovation import personal_data
+    from innovation.platform import personal_data
 
     theirs = Client()
     theirs.force_login(departing)

@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from ideas import services
 from ideas.models import Idea
-from innovation.models import AuditEvent, Role
+from innovation.platform.models import AuditEvent, Role
 from tests.factories import (
     AdminFactory,
     AgentFactory,

@@ -1,11 +1,11 @@
-"""Role grants go through innovation/roles.py, and each leaves its line in the audit trail."""
+"""Role grants go through innovation/platform/roles.py; each leaves its line in the audit trail."""
 
 import pytest
 from django.urls import reverse
 
-from innovation import audit, roles
-from innovation.models import AuditEvent, Role, RoleGrant, User
-from innovation.people import import_people
+from innovation.platform import audit, roles
+from innovation.platform.models import AuditEvent, Role, RoleGrant, User
+from innovation.platform.people import import_people
 from tests.factories import AdminFactory, AgentFactory, OrganisationFactory
 
 

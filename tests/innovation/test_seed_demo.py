@@ -15,8 +15,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ideas.models import Campaign, Challenge, Comment, Idea, Vote
-from innovation.management.commands import seed_demo
-from innovation.models import Notification, Organisation, Role, RoleGrant, User
+from innovation.platform.models import Notification, Organisation, Role, RoleGrant, User
+from innovation.site.management.commands import seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ideas.models import Idea
-from innovation.models import Notification, Role
+from innovation.platform.models import Notification, Role
 from tests.factories import (
     AgentFactory,
     CampaignFactory,

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 
-from innovation import notifications
 from innovation.celery import app
-from innovation.models import Notification, User
-from innovation.outbox import DeliveryState
+from innovation.platform import notifications
+from innovation.platform.models import Notification, User
+from innovation.platform.outbox import DeliveryState
 from tests.factories import AgentFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

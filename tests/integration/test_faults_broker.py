@@ -22,9 +22,9 @@ from django.core import mail
 from django.urls import reverse
 
 from ideas.models import Idea, Mandate, Signature
-from innovation import notifications
-from innovation.models import Notification
-from innovation.outbox import DeliveryState
+from innovation.platform import notifications
+from innovation.platform.models import Notification
+from innovation.platform.outbox import DeliveryState
 from rituals.models import Registration
 from tests.factories import (
     AgentFactory,

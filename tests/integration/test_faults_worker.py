@@ -40,10 +40,10 @@ from django.db.models.functions import Now
 
 from ideas.mandates import followups
 from ideas.models import FollowUpReminder
-from innovation import notifications
-from innovation.models import Notification
-from innovation.outbox import DeliveryState
-from innovation.tasks import send_notification_email
+from innovation.platform import notifications
+from innovation.platform.models import Notification
+from innovation.platform.outbox import DeliveryState
+from innovation.platform.tasks import send_notification_email
 from rituals import services as rituals
 from rituals.models import Occurrence
 from tests.factories import (
@@ -197,7 +197,7 @@ def test_a_worker_killed_while_sending_leaves_the_email_to_the_sweep_once(spawn,
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", {silent_smtp}
         settings.EMAIL_TIMEOUT = 600
-        from innovation.tasks import send_notification_email
+        from innovation.platform.tasks import send_notification_email
         send_notification_email.run(notification_id={notification.pk})
         """
     )

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from innovation.models import AuditEvent
+from innovation.platform.models import AuditEvent
 from tests.factories import AgentFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -29,11 +29,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 
-from innovation import notifications, outbox
 from innovation.celery import app
-from innovation.models import Notification, PasswordResetMail
-from innovation.outbox import DeliveryState
-from innovation.tasks import send_pending_emails
+from innovation.platform import notifications, outbox
+from innovation.platform.models import Notification, PasswordResetMail
+from innovation.platform.outbox import DeliveryState
+from innovation.platform.tasks import send_pending_emails
 from tests.factories import AgentFactory, NotificationFactory
 from tests.integration.smtp import Accepted, RecordingSMTP
 from tests.integration.test_celery_email import (  # noqa: F401 (fixtures used by name)

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 import pytest
 
 from ideas.models import Idea
-from innovation.models import Organisation, User
+from innovation.platform.models import Organisation, User
 from juries.models import Criterion, Forum, Juror, Pitch
 from tests.factories import (
     CriterionFactory,

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from innovation.models import Role, User
+from innovation.platform.models import Role, User
 from juries import permissions, services
 from juries.models import Forum, Score
 from tests.factories import AdminFactory, DelegateFactory, OrganisationFactory, grant

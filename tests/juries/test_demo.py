@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from innovation.models import Notification, Role, RoleGrant
+from innovation.platform.models import Notification, Role, RoleGrant
 from juries.models import Criterion, Forum, ForumEvent, Juror, Recusal, Score
 
 

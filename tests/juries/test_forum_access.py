@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from innovation.models import Role, RoleGrant
+from innovation.platform.models import Role, RoleGrant
 from juries import permissions, selectors
 from juries.models import Forum, Juror
 from tests.factories import (

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from innovation import audit
-from innovation.models import AuditEvent
+from innovation.platform import audit
+from innovation.platform.models import AuditEvent
 from juries import selectors, services
 from juries.models import Forum, JurorNote, Recusal, Score, ScoreEvent
 from tests.factories import AgentFactory, DelegateFactory, OrganisationFactory

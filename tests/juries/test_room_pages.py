@@ -6,7 +6,7 @@ while nothing it shows changed. The scoring pages: tests/juries/test_scoring_pag
 import pytest
 from django.urls import reverse
 
-from innovation.models import Role, User
+from innovation.platform.models import Role, User
 from juries import services
 from juries.models import Forum
 from tests.factories import AgentFactory, DelegateFactory, ForumJurorFactory, grant

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from ideas.models import Idea
-from innovation.models import Role
+from innovation.platform.models import Role
 from juries import services
 from juries.models import Forum, Score
 from tests.factories import AgentFactory, grant

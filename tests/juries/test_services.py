@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from ideas.models import Idea, IdeaEvent
-from innovation.models import Notification, Role
+from innovation.platform.models import Notification, Role
 from juries import services
 from juries.models import Forum, Pitch, Score, ScoreEvent
 from tests.factories import (

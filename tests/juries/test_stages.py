@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from innovation import audit
-from innovation.models import AuditEvent
+from innovation.platform import audit
+from innovation.platform.models import AuditEvent
 from juries import permissions, services, stages
 from juries.models import Forum, ForumEvent
 from tests.juries.conftest import build_arena

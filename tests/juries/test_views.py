@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ideas.models import Idea
-from innovation.models import Role
+from innovation.platform.models import Role
 from juries import services
 from juries.models import Criterion, Forum, Juror, Pitch, Score
 from tests.factories import (

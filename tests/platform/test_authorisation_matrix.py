@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ideas.models import Attachment, Idea
-from innovation.models import Role
+from innovation.platform.models import Role
 from juries.models import Forum
 from tests.factories import (
     AdminFactory,

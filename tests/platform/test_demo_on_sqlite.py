@@ -33,7 +33,7 @@ import json, sys, traceback
 import django
 django.setup()
 from django.test import Client
-from innovation.models import User
+from innovation.platform.models import User
 from ideas.models import Idea
 pages = json.loads(sys.argv[1])
 idea = Idea.objects.exclude(state="draft").order_by("pk").first()

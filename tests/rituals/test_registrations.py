@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from innovation.models import Notification
+from innovation.platform.models import Notification
 from rituals import services
 from rituals.models import Registration
 from tests.factories import (

@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
-from innovation.models import Notification
-from innovation.notifications import send_pending_emails
+from innovation.platform.models import Notification
+from innovation.platform.notifications import send_pending_emails
 from rituals import services
 from rituals.tasks import send_reminders
 from tests.factories import (

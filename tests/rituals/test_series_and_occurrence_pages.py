@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from innovation.models import Role, RoleGrant, User
+from innovation.platform.models import Role, RoleGrant, User
 from rituals import permissions, services
 from rituals.models import Registration
 from tests.factories import (

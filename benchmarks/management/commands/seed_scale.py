@@ -50,7 +50,7 @@ from ideas.models import (
     Vote,
 )
 from ideas.search import search_vector
-from innovation.models import Direction, Organisation, RoleGrant, User
+from innovation.platform.models import Direction, Organisation, RoleGrant, User
 from juries.models import Criterion, Forum, Juror, Pitch, Score, ScoreEvent
 from rituals import recurrence
 from rituals.models import Occurrence, Registration, Ritual

@@ -1,0 +1,99 @@
+"""The pages that gather every app: the home page and the delegates' dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ideas.models import Idea
+from ideas.permissions import (
+    own_ideas_condition,
+    public_ideas_condition,
+    visible_campaigns,
+)
+from innovation.platform import permissions
+from innovation.platform.exports import csv_response
+from innovation.platform.forms import DashboardFilterForm
+from innovation.site import dashboard as dashboard_selectors
+
+HOME_LIST_SIZE = 10
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    user = request.user
+    today = timezone.localdate()
+    campaigns = (
+        visible_campaigns(user)
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .only("id", "title", "opens_on", "closes_on")
+        .order_by("closes_on", "title")
+    )
+    top_ideas = (
+        Idea.objects.filter(public_ideas_condition(user))
+        .select_related("organisation")
+        .only(
+            "id", "title", "state", "vote_count", "organisation__name", "organisation__short_name"
+        )
+        .order_by("-vote_count", "-id")[:HOME_LIST_SIZE]
+    )
+    my_ideas = (
+        Idea.objects.filter(own_ideas_condition(user))
+        .only("id", "title", "state", "vote_count", "updated_at")
+        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "campaigns": list(campaigns),
+            "top_ideas": list(top_ideas),
+            "my_ideas": list(my_ideas),
+            "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
+        },
+    )
+
+
+def _dashboard_scope(request: HttpRequest):
+    if not permissions.can_see_dashboard(request.user):
+        raise PermissionDenied
+    organisations = dashboard_selectors.dashboard_organisations(request.user)
+    form = DashboardFilterForm(request.GET or None, organisations=organisations)
+    return organisations, (form.selected_id() if form.is_bound else None), form
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    organisations, organisation_id, form = _dashboard_scope(request)
+    data = dashboard_selectors.build_dashboard(
+        request.user, organisation_id, organisations=organisations
+    )
+    return render(
+        request,
+        "innovation/dashboard.html",
+        {
+            "form": form,
+            "data": data,
+            "state_labels": dashboard_selectors.STATE_LABELS,
+            "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in dashboard_selectors.EXPORT_TABLES:
+        raise Http404
+    organisations, organisation_id, _form = _dashboard_scope(request)
+    header, rows = dashboard_selectors.export_table(
+        request.user, table, organisation_id, organisations=organisations
+    )
+    return csv_response(f"pilotage-{table}-{timezone.localdate():%Y-%m-%d}.csv", header, rows)

@@ -187,7 +187,7 @@ def form_fields(idea_filter: IdeaFilter) -> dict:
             choices = [("", field.empty_label)] if field.empty_label is not None else []
             choices += [(obj.pk, field.label_from_instance(obj)) for obj in field.listed()]
         elif isinstance(field, forms.ChoiceField):
-            choices = list(field.choices)
+            choices = list(field.choices)  # type: ignore[arg-type]  # pairs, never lazy here
         else:
             entry["value"] = value
             fields.append(entry)

@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ideas import permissions
+from ideas import permissions, services
 from ideas.models import Campaign, Challenge, Idea, Theme
 from ideas.pipeline import REASON_REQUIRED
 from innovation.platform.models import Direction, Organisation, User
@@ -29,16 +29,9 @@ class IdeaForm(forms.ModelForm):
 
     class Meta:
         model = Idea
-        fields = [
-            "title",
-            "irritant",
-            "proposal",
-            "beneficiaries",
-            "expected_impact",
-            "theme",
-            "campaign",
-            "challenge",
-        ]
+        # What create_idea and update_idea set; the co-authors, picked by e-mail, are declared
+        # above and passed to them apart.
+        fields = list(services.IDEA_FIELDS)
         labels = {
             "title": _("Titre de l'idée"),
             "irritant": _("L'irritant : ce que vous observez sur le terrain"),
@@ -233,7 +226,14 @@ class HideCommentForm(forms.Form):
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["title", "description", "organisations", "themes", "opens_on", "closes_on"]
+        # What save_campaign sets, with the organisations and themes it takes as arguments of
+        # their own (many-to-many), shown before the dates.
+        fields = [
+            *services.CAMPAIGN_FIELDS[: services.CAMPAIGN_FIELDS.index("opens_on")],
+            "organisations",
+            "themes",
+            *services.CAMPAIGN_FIELDS[services.CAMPAIGN_FIELDS.index("opens_on") :],
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "organisations": forms.CheckboxSelectMultiple,
@@ -261,7 +261,9 @@ class CampaignForm(forms.ModelForm):
 class ChallengeForm(forms.ModelForm):
     class Meta:
         model = Challenge
-        fields = ["organisation", "direction", "title", "description", "closes_on"]
+        # What save_challenge sets, after the organisation it places a new challenge in (fixed
+        # once the challenge exists).
+        fields = ["organisation", *services.CHALLENGE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "closes_on": DateInput(),

@@ -3,6 +3,8 @@ all ask these functions; nothing else decides."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Q, QuerySet
 
 from ideas.models import Campaign, Challenge, Comment, Idea
@@ -50,7 +52,8 @@ def public_ideas_condition(user: User) -> Q:
             "campaign_id"
         ),
     )
-    return ~Q(state=Idea.State.DRAFT) & (Q(organisation__in=organisations) | shared)
+    # `Q | expression` is a Q to Django, a Combinable to the type stubs.
+    return cast(Q, ~Q(state=Idea.State.DRAFT) & (Q(organisation__in=organisations) | shared))
 
 
 def own_ideas_condition(user: User) -> Q:
@@ -146,10 +149,11 @@ def can_edit_challenge(user: User, challenge: Challenge) -> bool:
 
 
 def _shares_campaign(user: User, idea: Idea) -> bool:
-    if idea.campaign_id is None:
+    campaign = idea.campaign if idea.campaign_id else None
+    if campaign is None:
         return False
     organisations = member_organisation_ids(user)
-    return any(org.pk in organisations for org in idea.campaign.organisations.all())
+    return any(org.pk in organisations for org in campaign.organisations.all())
 
 
 def challenge_organisation_ids(user: User) -> set[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
@@ -36,7 +38,7 @@ BOARD_STATES = (
 )
 EXIT_STATES = (State.NOT_RETAINED, State.REDIRECTED, State.ABANDONED)
 
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, Any] = {
     State.SUBMITTED: _("Déposer"),
     State.QUALIFIED: _("Qualifier"),
     State.SELECTED: _("Sélectionner"),

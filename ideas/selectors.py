@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -121,14 +122,14 @@ def list_page(user: User, ids: list[int]) -> list[IdeaRow]:
     rule and the filters picked. The ids are read first, in a query of their own: as a
     subquery here, compiling that rule once more cost more than the query's round trip."""
     labels = dict(Idea.State.choices)
-    rows = (
+    found = (
         Idea.objects.filter(pk__in=ids)
         .order_by()  # put in the order of `ids` below
         .annotate(my_vote=voted_by(user))
         .values_list(*LIST_ROW)
     )
     position = {pk: index for index, pk in enumerate(ids)}
-    rows = sorted(rows, key=lambda row: position[row[0]])
+    rows = sorted(found, key=lambda row: position[row[0]])
     return [
         IdeaRow(
             pk=pk,
@@ -344,6 +345,7 @@ def board(queryset: QuerySet[Idea], per_state: int) -> dict:
         for state in BOARD_STATES
     ]
     cards: dict[str, list[BoardCard]] = {state: [] for state in BOARD_STATES}
+    rows: Iterable[tuple]
     if connections[queryset.db].features.supports_slicing_ordering_in_compound:
         rows = parts[0].union(*parts[1:], all=True)
     else:  # SQLite (the demo): no LIMIT inside a UNION, one query per column

@@ -34,6 +34,10 @@ IDEA_FIELDS = (
     "campaign",
     "challenge",
 )
+# What save_campaign sets from its data; the organisations and themes come as arguments.
+CAMPAIGN_FIELDS = ("title", "description", "opens_on", "closes_on")
+# What save_challenge sets from its data; the organisation is read once, at creation.
+CHALLENGE_FIELDS = ("direction", "title", "description", "closes_on")
 
 
 def _idea_url(idea: Idea) -> str:
@@ -43,9 +47,11 @@ def _idea_url(idea: Idea) -> str:
 def _check_targets(idea: Idea, *, submitting: bool) -> None:
     """A submitted idea must answer an open campaign or challenge, if it names one."""
     errors: dict[str, str] = {}
-    if idea.campaign_id and submitting and not idea.campaign.is_open():
+    campaign = idea.campaign if idea.campaign_id and submitting else None
+    if campaign is not None and not campaign.is_open():
         errors["campaign"] = _("Cet appel à idées est clos : choisissez-en un autre ou aucun.")
-    if idea.challenge_id and submitting and not idea.challenge.is_open():
+    challenge = idea.challenge if idea.challenge_id and submitting else None
+    if challenge is not None and not challenge.is_open():
         errors["challenge"] = _("Ce défi n'accepte plus de réponses.")
     if errors:
         raise ValidationError(errors)
@@ -313,7 +319,7 @@ def save_campaign(
         campaign = Campaign(created_by=actor)
     elif not permissions.can_edit_campaign(actor, campaign):
         raise PermissionDenied
-    for field in ("title", "description", "opens_on", "closes_on"):
+    for field in CAMPAIGN_FIELDS:
         setattr(campaign, field, data[field])
     campaign.save()
     campaign.organisations.set(organisations)
@@ -333,7 +339,7 @@ def save_challenge(challenge: Challenge | None, *, actor: User, data: dict[str, 
         challenge = Challenge(author=actor, organisation_id=organisation_id)
     elif not permissions.can_edit_challenge(actor, challenge):
         raise PermissionDenied
-    for field in ("title", "description", "direction", "closes_on"):
+    for field in CHALLENGE_FIELDS:
         setattr(challenge, field, data.get(field))
     challenge.save()
     return challenge

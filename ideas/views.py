@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import quote
 
 from django.conf import settings
@@ -9,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +36,7 @@ from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
 from innovation.platform.exports import csv_response
 from innovation.platform.pagination import CappedPaginator
-from innovation.platform.web import add_errors, safe_next
+from innovation.platform.web import AuthenticatedRequest, add_errors, safe_next
 
 
 def _detail_prefix() -> str:
@@ -53,10 +55,10 @@ def _page_of_rows(paginator: Paginator, number, rows: Callable[[QuerySet], list]
     """The page `number` of a paginator over ids (`selectors.page_ids`), holding the rows
     that `rows` reads for the page's ids."""
     ids = paginator.get_page(number)
-    return Page(rows(ids.object_list), ids.number, paginator)
+    return Page(rows(cast(QuerySet, ids.object_list)), ids.number, paginator)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthenticatedRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -66,7 +68,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @login_required
-def idea_list(request: HttpRequest) -> HttpResponse:
+def idea_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     idea_filter = IdeaFilter(request.GET or None, queryset=selectors.listed_ideas(user), user=user)
     matching = idea_filter.qs
@@ -89,7 +91,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def idea_export(request: HttpRequest) -> HttpResponse:
+def idea_export(request: AuthenticatedRequest) -> HttpResponseBase:
     if not permissions.can_manage_pipeline(request.user):
         raise PermissionDenied
     idea_filter = IdeaFilter(
@@ -142,7 +144,7 @@ def idea_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not permissions.can_manage_pipeline(user):
         raise PermissionDenied
@@ -176,7 +178,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     idea = selectors.idea_for_detail(user, pk)
     # Which mandates the person sees is asked only once the idea has any (most have none).
@@ -222,7 +224,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def idea_create(request: HttpRequest) -> HttpResponse:
+def idea_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_submit_ideas(request.user):
         raise PermissionDenied
     initial = {}
@@ -254,7 +256,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     if not permissions.can_edit_idea(request.user, idea):
         raise PermissionDenied
@@ -282,7 +284,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def idea_move(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     to = request.POST.get("to") or request.GET.get("to", "")
     if to not in Idea.State.values:
@@ -333,7 +335,7 @@ def idea_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_support(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     if not permissions.can_set_support(request.user, idea):
         raise PermissionDenied
@@ -348,7 +350,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_vote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     try:
         if request.POST.get("vote") == "withdraw":
@@ -364,7 +366,7 @@ def idea_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_follow(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     following = request.POST.get("follow") != "stop"
     services.set_following(idea, user=request.user, following=following)
@@ -378,7 +380,7 @@ def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     if not permissions.can_comment(request.user, idea):
         raise PermissionDenied
@@ -397,7 +399,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_hide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visible = permissions.visible_ideas(request.user)
     comment = get_object_or_404(
         Comment.objects.select_related("idea", "author").filter(idea__in=visible), pk=pk
@@ -417,7 +419,7 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     if not permissions.can_edit_idea(request.user, idea):
         raise PermissionDenied
@@ -435,7 +437,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         Attachment.objects.filter(idea__in=permissions.visible_ideas(request.user)), pk=pk
     )
@@ -457,7 +459,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     campaigns = (
         permissions.visible_campaigns(request.user)
@@ -483,7 +485,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(
         permissions.visible_campaigns(request.user).prefetch_related("organisations", "themes"),
         pk=pk,
@@ -504,7 +506,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _campaign_form(request: HttpRequest, campaign=None) -> HttpResponse:
+def _campaign_form(request: AuthenticatedRequest, campaign=None) -> HttpResponse:
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = services.save_campaign(
@@ -520,14 +522,14 @@ def _campaign_form(request: HttpRequest, campaign=None) -> HttpResponse:
 
 
 @login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_create_campaign(request.user):
         raise PermissionDenied
     return _campaign_form(request)
 
 
 @login_required
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(permissions.visible_campaigns(request.user), pk=pk)
     if not permissions.can_edit_campaign(request.user, campaign):
         raise PermissionDenied
@@ -535,7 +537,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def challenge_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     challenge = get_object_or_404(
         permissions.visible_challenges(request.user).select_related(
             "organisation", "direction", "author"
@@ -562,7 +564,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _challenge_form(request: HttpRequest, challenge=None) -> HttpResponse:
+def _challenge_form(request: AuthenticatedRequest, challenge=None) -> HttpResponse:
     form = ChallengeForm(request.POST or None, instance=challenge, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -573,14 +575,14 @@ def _challenge_form(request: HttpRequest, challenge=None) -> HttpResponse:
 
 
 @login_required
-def challenge_create(request: HttpRequest) -> HttpResponse:
+def challenge_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_post_challenge(request.user):
         raise PermissionDenied
     return _challenge_form(request)
 
 
 @login_required
-def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def challenge_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     challenge = get_object_or_404(permissions.visible_challenges(request.user), pk=pk)
     if not permissions.can_edit_challenge(request.user, challenge):
         raise PermissionDenied

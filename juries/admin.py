@@ -22,8 +22,8 @@ class ForumEventInline(admin.TabularInline):
 
     model = ForumEvent
     extra = 0
-    fields = ["created_at", "actor", "before", "after", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "actor", "before", "after", "reason")
+    fields = readonly_fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -199,6 +199,7 @@ def seed_forum(command: DemoSeeder) -> Forum:
     command.created["Criterion"] += len(CRITERIA)
     for seat in SEATS:
         user = jurors[seat.email]
+        assert user.organisation_id is not None, "every demo juror belongs to a collectivité"
         Juror.objects.create(
             forum=forum,
             user=user,

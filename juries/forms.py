@@ -8,6 +8,7 @@ from ideas.models import Idea
 from innovation.platform.models import Organisation, Role, User
 from innovation.platform.permissions import organisations_with_role
 from innovation.platform.widgets import DateInput, TimeInput
+from juries import services
 from juries.models import Criterion, Forum, Juror, Pitch
 from juries.results import departures
 
@@ -19,20 +20,13 @@ class ForumForm(forms.ModelForm):
 
     class Meta:
         model = Forum
+        # What save_forum sets, with the participating organisations it takes as an argument
+        # of its own (many-to-many), shown before the quota each of them has. The organiser,
+        # chosen once at creation, is declared above.
         fields = [
-            "title",
-            "date",
-            "starts_at",
-            "place",
+            *services.FORUM_FIELDS[: services.FORUM_FIELDS.index("quota")],
             "organisations",
-            "quota",
-            "laureate_count",
-            "pitch_minutes",
-            "question_minutes",
-            "college_weighting",
-            "weight_elected",
-            "weight_agent",
-            "weight_director",
+            *services.FORUM_FIELDS[services.FORUM_FIELDS.index("quota") :],
         ]
         widgets = {
             "date": DateInput(),
@@ -59,7 +53,7 @@ class ForumForm(forms.ModelForm):
             self.fields[name].widget.attrs["min"] = 1
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("quota", "laureate_count", "pitch_minutes"):
             if data.get(name) is not None and data[name] < 1:
                 self.add_error(name, _("Indiquez un nombre supérieur ou égal à 1."))
@@ -73,7 +67,7 @@ class ForumForm(forms.ModelForm):
 class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
-        fields = ["name", "description", "weight", "scale_min", "scale_max"]
+        fields = list(services.CRITERION_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"weight": _("Un nombre strictement positif, par exemple 1, 2 ou 1,5.")}
 

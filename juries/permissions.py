@@ -172,12 +172,13 @@ def conflicts(
         for organisation_id, roles in role_map.items():
             if held := roles - {Role.JUROR}:
                 found.setdefault(organisation_id, set()).update(held)
-    for organisation_id in (
+    homes: tuple[int | None, ...] = (
         getattr(user, "organisation_id", None),
         seat.organisation_id if seat is not None else None,
-    ):
-        if organisation_id is not None:
-            found.setdefault(organisation_id, set()).add(HOME)
+    )
+    for home in homes:
+        if home is not None:
+            found.setdefault(home, set()).add(HOME)
     return {organisation_id: frozenset(why) for organisation_id, why in found.items()}
 
 

@@ -23,7 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # Scores equal up to this many decimals are a tie (float noise must not decide a ranking).
 PRECISION = 9
@@ -40,7 +40,7 @@ class Mark(NamedTuple):
 
 @dataclass(frozen=True)
 class PitchResult:
-    pitch: Hashable
+    pitch: Any  # the id given in `pitch_order`
     rank: int
     raw: float | None
     normalised: float | None
@@ -126,6 +126,7 @@ def combine_jurors(
         if not college_weights:
             combined[pitch] = math.fsum(value for _, value in entries) / len(entries)
             continue
+        assert colleges is not None, "college weights come with the jurors' colleges"
         by_college: dict[Hashable, list[float]] = defaultdict(list)
         for juror, value in entries:
             by_college[colleges[juror]].append(value)
@@ -146,8 +147,8 @@ def compute(
     marks: Sequence[Mark],
     weights: Mapping[Hashable, float],
     pitch_order: Sequence[Hashable],
-    colleges: Mapping[Hashable, Hashable] | None = None,
-    college_weights: Mapping[Hashable, float] | None = None,
+    colleges: Mapping[Any, Hashable] | None = None,
+    college_weights: Mapping[Any, float] | None = None,
 ) -> list[PitchResult]:
     """Raw and normalised score, juror count and rank of every pitch in `pitch_order`."""
     marks = list(marks)

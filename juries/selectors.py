@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connections
 from django.db.models import (
@@ -30,6 +32,9 @@ from juries.models import (
     Score,
 )
 
+# A juror as the page loaded it (with or without annotations).
+JurorT = TypeVar("JurorT", bound=Juror)
+
 
 def forum_access(user: User, pk: int) -> permissions.ForumAccess:
     """One forum through `permissions.visible_forums`, or a 404, with what the person is to it
@@ -49,7 +54,7 @@ def forum_access(user: User, pk: int) -> permissions.ForumAccess:
         permissions.visible_forums(user)
         .filter(pk=pk)
         .annotate(seat=FilteredRelation("jurors", condition=Q(jurors__user=user)), **represents)
-        .select_related("seat")
+        .select_related("seat")  # type: ignore[misc]  # the FilteredRelation just above
         .order_by()[:1]
     )
     if not found:
@@ -67,7 +72,7 @@ def programme(forum: Forum) -> list[Pitch]:
     pitches = room_programme(forum)
     start = datetime.datetime.combine(forum.date, forum.starts_at)
     for index, pitch in enumerate(pitches):
-        pitch.slot = (start + datetime.timedelta(minutes=index * forum.slot_minutes)).time()
+        pitch.slot = (start + datetime.timedelta(minutes=index * forum.slot_minutes)).time()  # type: ignore[attr-defined]  # an attribute for the page, not a field
     return pitches
 
 
@@ -113,7 +118,7 @@ JUROR_FIELDS = (
 )
 
 
-def _with_grants(forum: Forum, jurors: list[Juror]) -> list[Juror]:
+def _with_grants(forum: Forum, jurors: Sequence[JurorT]) -> Sequence[JurorT]:
     """Each juror with their role grants as (organisation id, role) pairs (`juror.grants`), for
     `permissions.conflicts`: one query for the whole jury, and no model instance per grant
     (a hundred of them weighed on the live board)."""
@@ -124,7 +129,7 @@ def _with_grants(forum: Forum, jurors: list[Juror]) -> list[Juror]:
     for user_id, organisation_id, role in rows:
         grants.setdefault(user_id, []).append((organisation_id, role))
     for juror in jurors:
-        juror.grants = grants.get(juror.user_id, [])
+        juror.grants = grants.get(juror.user_id, [])  # type: ignore[attr-defined]  # an attribute for the page, not a field
     return jurors
 
 
@@ -153,7 +158,7 @@ def jury(forum: Forum) -> list[Juror]:
             ),
         )
     )
-    return _with_grants(forum, jurors)
+    return list(_with_grants(forum, jurors))
 
 
 def criteria(forum: Forum) -> list[Criterion]:
@@ -315,7 +320,7 @@ def scoring_page(user: User, forum: Forum, seat: Juror) -> ScoringPage:
     current = next((pitch for pitch in pitches if pitch.pk == forum.current_pitch_id), None)
     obstacle = permissions.scoring_obstacle(user, seat, current) if current else None
     scoring_current = current is not None and obstacle is None
-    marks, note = my_marks(seat, current.pk if scoring_current else None)
+    marks, note = my_marks(seat, current.pk if current is not None and scoring_current else None)
     return ScoringPage(pitches, grid, marks, current, obstacle, note)
 
 
@@ -420,7 +425,7 @@ def board(forum: Forum) -> dict:
     totals = dict.fromkeys((pitch_id for pitch_id, _, _ in columns), 0)
     for juror in jurors:
         juror_id = juror.pk
-        conflicted = permissions.conflicted_organisation_ids(juror.user, juror, grants=juror.grants)
+        conflicted = permissions.conflicted_organisation_ids(juror.user, juror, grants=juror.grants)  # type: ignore[attr-defined]  # set by _with_grants
         cells = []
         scored = 0
         for pitch_id, pitch_organisation_id, key_tail in columns:

@@ -52,6 +52,7 @@ FORUM_FIELDS = (
     "weight_agent",
     "weight_director",
 )
+CRITERION_FIELDS = ("name", "description", "weight", "scale_min", "scale_max")
 
 
 def _lock(forum: Forum) -> Forum:
@@ -150,15 +151,9 @@ def add_criterion(forum: Forum, *, actor: User, data: Mapping[str, Any]) -> Crit
     if errors:
         raise ValidationError(errors)
     position = (forum.criteria.aggregate(last=Max("position"))["last"] or 0) + 1
-    return Criterion.objects.create(
-        forum=forum,
-        name=data["name"].strip(),
-        description=data.get("description", ""),
-        weight=data["weight"],
-        scale_min=data["scale_min"],
-        scale_max=data["scale_max"],
-        position=position,
-    )
+    values = {field: data[field] for field in CRITERION_FIELDS if field in data}
+    values["name"] = values["name"].strip()
+    return Criterion.objects.create(forum=forum, position=position, **values)
 
 
 @transaction.atomic

@@ -49,8 +49,9 @@ def event(occurrence: Occurrence, *, status: str | None = None) -> Event:
         summary = f"{ritual.title} : {occurrence.subject}"
     url = f"{settings.SITE_URL}{occurrence.get_absolute_url()}"
     lines = []
-    if occurrence.presenter_id:
-        lines.append(_("Présenté par %(name)s") % {"name": occurrence.presenter.get_full_name()})
+    presenter = occurrence.presenter if occurrence.presenter_id else None
+    if presenter is not None:
+        lines.append(_("Présenté par %(name)s") % {"name": presenter.get_full_name()})
     if occurrence.subject:
         lines.append(occurrence.subject)
     if occurrence.is_cancelled:

@@ -12,7 +12,11 @@ from innovation.platform.widgets import DateInput, TimeInput
 from rituals import permissions
 from rituals.models import Occurrence, Ritual
 from rituals.recurrence import local_start
-from rituals.services import PRESENTABLE_STATES
+from rituals.services import PRESENTABLE_STATES, RITUAL_FIELDS
+
+# What create_ritual and update_ritual set, but interval_days: the form asks for an interval
+# and its unit instead (clean() turns them into days, __init__ shows them before the weekday).
+_RITUAL_VALUES = [name for name in RITUAL_FIELDS if name != "interval_days"]
 
 
 class RitualForm(forms.ModelForm):
@@ -48,20 +52,14 @@ class RitualForm(forms.ModelForm):
 
     class Meta:
         model = Ritual
+        # Around the ritual's values, the two the services take as arguments of their own: the
+        # organisation (fixed once the ritual exists) and the organisations it is shared with
+        # (many-to-many), shown before "active".
         fields = [
             "organisation",
-            "title",
-            "kind",
-            "description",
-            "starts_on",
-            "weekday",
-            "start_time",
-            "duration_minutes",
-            "place",
-            "capacity",
-            "closes_hours_before",
+            *_RITUAL_VALUES[: _RITUAL_VALUES.index("active")],
             "shared_with",
-            "active",
+            *_RITUAL_VALUES[_RITUAL_VALUES.index("active") :],
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -111,7 +109,7 @@ class RitualForm(forms.ModelForm):
                 self.fields["organisation"].initial = organisations.first()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         interval, unit = cleaned.get("interval"), cleaned.get("interval_unit")
         if interval:
             days = interval * 7 if unit == "weeks" else interval
@@ -122,11 +120,8 @@ class RitualForm(forms.ModelForm):
         return cleaned
 
     def ritual_data(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in (*self._meta.fields, "interval_days")
-            if name in self.cleaned_data and name not in ("organisation", "shared_with")
-        }
+        data = self.cleaned_data
+        return {name: data[name] for name in RITUAL_FIELDS if name in data}
 
 
 class OccurrenceForm(forms.Form):

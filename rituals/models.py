@@ -211,9 +211,8 @@ class Occurrence(models.Model):
     @property
     def subject(self) -> str:
         """What is presented: the project's title, else the free topic."""
-        if self.idea_id:
-            return self.idea.title
-        return self.topic
+        idea = self.idea if self.idea_id else None
+        return idea.title if idea is not None else self.topic
 
 
 class Registration(models.Model):

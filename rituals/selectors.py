@@ -125,9 +125,9 @@ def my_registrations(user: User, occurrences: list[Occurrence]) -> dict[int, Reg
         .only("id", "occurrence_id", "user_id", "status", "created_at")
         .annotate(ahead=Subquery(_places_ahead()))
     )
-    mine = {}
+    mine: dict[int, Registration] = {}
     for registration in registrations:
-        registration.position = (registration.ahead or 0) + 1
+        registration.position = (registration.ahead or 0) + 1  # type: ignore[attr-defined]  # an attribute for the page, not a field
         mine[registration.occurrence_id] = registration
     return mine
 
@@ -160,7 +160,7 @@ def occurrence_for_detail(user: User, pk: int) -> Occurrence:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _places_ahead() -> QuerySet[Registration]:
+def _places_ahead() -> QuerySet:
     """Waiting registrations of the same occurrence that arrived before the outer one."""
     return (
         Registration.objects.filter(occurrence=OuterRef("occurrence"), status=S.WAITING)

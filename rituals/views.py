@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innovation.platform.exports import csv_response
-from innovation.platform.web import add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
 from rituals.models import CalendarToken, Occurrence, Registration
@@ -24,7 +25,7 @@ from rituals.models import CalendarToken, Occurrence, Registration
 PAST_PER_PAGE = 20
 
 
-def _feed_url(request: HttpRequest, name: str, *args) -> str:
+def _feed_url(request: AuthenticatedRequest, name: str, *args) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
 
 
@@ -40,7 +41,7 @@ def url_maker(name: str, *args) -> Callable[[int], str]:
 
 
 @login_required
-def ritual_list(request: HttpRequest) -> HttpResponse:
+def ritual_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "rituals/ritual_list.html",
@@ -52,7 +53,7 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ritual_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ritual = selectors.ritual_for_detail(request.user, pk)
     now = timezone.now()
     rows = selectors.page_rows(ritual)
@@ -80,7 +81,7 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _ritual_form(request: HttpRequest, ritual=None) -> HttpResponse:
+def _ritual_form(request: AuthenticatedRequest, ritual=None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = RitualForm(data, instance=ritual, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -109,14 +110,14 @@ def _ritual_form(request: HttpRequest, ritual=None) -> HttpResponse:
 
 
 @login_required
-def ritual_create(request: HttpRequest) -> HttpResponse:
+def ritual_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_create_ritual(request.user):
         raise PermissionDenied
     return _ritual_form(request)
 
 
 @login_required
-def ritual_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def ritual_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ritual = selectors.ritual_for_page(request.user, pk)
     if not permissions.can_manage_ritual(request.user, ritual):
         raise PermissionDenied
@@ -127,7 +128,7 @@ def ritual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     occurrence = selectors.occurrence_for_detail(user, pk)
     ritual = occurrence.ritual
@@ -156,7 +157,7 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def occurrence_register(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_register(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     occurrence = get_object_or_404(permissions.visible_occurrences(request.user), pk=pk)
     try:
         if request.POST.get("action") == "cancel":
@@ -182,7 +183,7 @@ def occurrence_register(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(occurrence.get_absolute_url())
 
 
-def _manageable_occurrence(request: HttpRequest, pk: int) -> Occurrence:
+def _manageable_occurrence(request: AuthenticatedRequest, pk: int) -> Occurrence:
     occurrence = selectors.occurrence_for_page(request.user, pk)
     if not permissions.can_manage_ritual(request.user, occurrence.ritual):
         raise PermissionDenied
@@ -190,7 +191,7 @@ def _manageable_occurrence(request: HttpRequest, pk: int) -> Occurrence:
 
 
 @login_required
-def occurrence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     occurrence = _manageable_occurrence(request, pk)
     form = OccurrenceForm(request.POST if request.method == "POST" else None, occurrence=occurrence)
     if request.method == "POST" and form.is_valid():
@@ -240,7 +241,7 @@ def occurrence_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     occurrence = _manageable_occurrence(request, pk)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -261,7 +262,7 @@ def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def occurrence_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     occurrence = _manageable_occurrence(request, pk)
     confirmed = [
         registration
@@ -294,7 +295,7 @@ def occurrence_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def occurrence_export(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_export(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     occurrence = _manageable_occurrence(request, pk)
     statuses = dict(Registration.Status.choices)
     header = [
@@ -336,7 +337,7 @@ def occurrence_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def occurrence_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     occurrence = get_object_or_404(
         permissions.visible_occurrences(request.user).select_related("ritual", "presenter", "idea"),
         pk=pk,
@@ -386,7 +387,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         token = services.regenerate_calendar_token(user=request.user)
         messages.success(

@@ -167,7 +167,8 @@ def time_balances(
 
 # --- Recording a follow-up -----------------------------------------------------------------
 
-RECORD_FIELDS = ("progress", "blockers", "decisions", "next_steps", "indicator")
+# In the order the form shows them.
+RECORD_FIELDS = ("indicator", "progress", "blockers", "decisions", "next_steps")
 
 
 @transaction.atomic

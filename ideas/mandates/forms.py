@@ -9,8 +9,9 @@ from django import forms
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ideas.mandates.followups import RECORD_FIELDS
 from ideas.mandates.models import FollowUp, Mandate, MandateMember, Signature
-from ideas.mandates.services import MemberTerms
+from ideas.mandates.services import TERM_FIELDS, MemberTerms
 from ideas.models import Idea
 from innovation.platform.models import Direction, Organisation, Role, User
 from innovation.platform.widgets import DateInput
@@ -64,18 +65,8 @@ class MandateForm(forms.ModelForm):
 
     class Meta:
         model = Mandate
-        fields = [
-            "sponsor",
-            "client_direction",
-            "client_director",
-            "objectives",
-            "resources",
-            "budget",
-            "starts_on",
-            "ends_on",
-            "duration_reason",
-            "protection_clause",
-        ]
+        # The terms the service validates and the parties sign; the team is a formset apart.
+        fields = list(TERM_FIELDS)
         labels = {
             "client_direction": _("Direction cliente"),
             "objectives": _("Objectifs du mandat"),
@@ -181,7 +172,7 @@ class MemberForm(forms.Form):
         return hours
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         cleaned["agent"] = self._person("agent_email")
         cleaned["manager"] = self._person("manager_email")
         return cleaned
@@ -274,7 +265,8 @@ class EndForm(forms.Form):
 class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
-        fields = ["indicator", "progress", "blockers", "decisions", "next_steps"]
+        # What record_followup sets; the hours of each member are added in __init__.
+        fields = list(RECORD_FIELDS)
         labels = {
             "indicator": _("Où en est le projet ?"),
             "progress": _("Avancement depuis le dernier point"),
@@ -318,11 +310,8 @@ class FollowUpForm(forms.ModelForm):
             )
 
     def hours(self) -> dict[int, Decimal]:
-        return {
-            member.pk: self.cleaned_data.get(f"hours_{member.pk}")
-            for member in self.members
-            if self.cleaned_data.get(f"hours_{member.pk}") is not None
-        }
+        typed = {member.pk: self.cleaned_data.get(f"hours_{member.pk}") for member in self.members}
+        return {pk: hours for pk, hours in typed.items() if hours is not None}
 
     def _post_clean(self):
         pass  # ideas.mandates.followups.record_followup checks and saves

@@ -64,7 +64,7 @@ def can_end_mandate(user: User, mandate: Mandate) -> bool:
 
 def required_parties(mandate: Mandate, members: list[MandateMember]) -> set[tuple[int, str]]:
     """(user id, party) pairs whose signature of the current terms activates the mandate."""
-    parties = {
+    parties: set[tuple[int, str]] = {
         (mandate.sponsor_id, Signature.Party.SPONSOR),
         (mandate.client_director_id, Signature.Party.CLIENT_DIRECTOR),
     }

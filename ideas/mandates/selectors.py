@@ -62,7 +62,7 @@ def per_mandate(
 ) -> Coalesce:
     """`aggregate` over the rows of `model` that belong to each mandate (`zero` when none)."""
     rows = (
-        model.objects.filter(**{link: OuterRef("pk")}, **filters)
+        model._default_manager.filter(**{link: OuterRef("pk")}, **filters)
         .order_by()
         .values(link)
         .annotate(value=aggregate)
@@ -171,14 +171,14 @@ def overview_rows(mandates: Iterable[Mandate]) -> list[dict]:
             "state": mandate.state,
             "state_label": labels[mandate.state],
             # The next follow-up matters while the mandate runs.
-            "next_due": formats.date_format(mandate.next_due, "j F Y")
-            if mandate.state == Mandate.State.ACTIVE and mandate.next_due
+            "next_due": formats.date_format(mandate.next_due, "j F Y")  # type: ignore[attr-defined]  # annotated by the queryset
+            if mandate.state == Mandate.State.ACTIVE and mandate.next_due  # type: ignore[attr-defined]  # annotated by the queryset
             else "",
-            "overdue": mandate.overdue,
+            "overdue": mandate.overdue,  # type: ignore[attr-defined]  # annotated by the queryset
             "sponsor": mandate.sponsor.get_full_name(),
             "client_direction": str(mandate.client_direction),
             "period": f"{mandate.starts_on:%d/%m/%Y} – {mandate.ends_on:%d/%m/%Y}",
-            "team_size": mandate.team_size,
+            "team_size": mandate.team_size,  # type: ignore[attr-defined]  # annotated by the queryset
         }
         for mandate in mandates
     ]

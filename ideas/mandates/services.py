@@ -496,7 +496,7 @@ def _activate(mandate: Mandate, members: list[MandateMember]) -> None:
 
 # --- The end -------------------------------------------------------------------------------
 
-IDEA_OUTCOMES = {
+IDEA_OUTCOMES: dict[str, tuple[str, ...]] = {
     Mandate.State.COMPLETED: (Idea.State.EXPERIMENTING, Idea.State.DEPLOYED),
     Mandate.State.STOPPED: (Idea.State.ABANDONED,),
 }

@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -37,7 +38,7 @@ from ideas.permissions import visible_ideas
 from innovation.platform.exports import csv_response
 from innovation.platform.models import Role, User
 from innovation.platform.permissions import has_role
-from innovation.platform.web import add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors
 
 
 def _mandate_for_page(user: User, pk: int) -> Mandate:
@@ -51,7 +52,7 @@ def _mandate_for_page(user: User, pk: int) -> Mandate:
 
 
 @login_required
-def mandate_list(request: HttpRequest) -> HttpResponse:
+def mandate_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     state = request.GET.get("etat", "")
@@ -95,7 +96,7 @@ def mandate_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mandate_signatures(request: HttpRequest) -> HttpResponse:
+def mandate_signatures(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "ideas/mandate_signatures.html",
@@ -104,7 +105,7 @@ def mandate_signatures(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mandate_export(request: HttpRequest) -> HttpResponse:
+def mandate_export(request: AuthenticatedRequest) -> HttpResponseBase:
     if not perms.can_manage_mandates(request.user):
         raise PermissionDenied
     today = timezone.localdate()
@@ -180,7 +181,7 @@ def _apply_errors(form, formset, error: ValidationError) -> list[str]:
 
 
 def _mandate_form(
-    request: HttpRequest, *, idea: Idea, mandate: Mandate | None = None
+    request: AuthenticatedRequest, *, idea: Idea, mandate: Mandate | None = None
 ) -> HttpResponse:
     members = selectors.members_of(mandate) if mandate else []
     form = MandateForm(request.POST or None, instance=mandate, organisation=idea.organisation)
@@ -246,7 +247,7 @@ def _mandate_form(
 
 
 @login_required
-def mandate_create(request: HttpRequest) -> HttpResponse:
+def mandate_create(request: AuthenticatedRequest) -> HttpResponse:
     if not perms.can_manage_mandates(request.user):
         raise PermissionDenied
     idea_id = request.POST.get("idee") or request.GET.get("idee", "")
@@ -276,7 +277,7 @@ def mandate_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mandate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def mandate_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mandate = _mandate_for_page(request.user, pk)
     if not perms.is_mandate_delegate(request.user, mandate):
         raise PermissionDenied
@@ -292,7 +293,7 @@ def mandate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mandate_send(request: HttpRequest, pk: int) -> HttpResponse:
+def mandate_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mandate = _mandate_for_page(request.user, pk)
     if not perms.is_mandate_delegate(request.user, mandate):
         raise PermissionDenied
@@ -308,7 +309,7 @@ def mandate_send(request: HttpRequest, pk: int) -> HttpResponse:
 # --- One mandate ---------------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, mandate: Mandate) -> dict:
+def _detail_context(request: AuthenticatedRequest, mandate: Mandate) -> dict:
     user = request.user
     members = selectors.members_of(mandate)
     signatures = list(mandate.signatures.select_related("signer"))
@@ -362,7 +363,7 @@ def _detail_context(request: HttpRequest, mandate: Mandate) -> dict:
 
 
 @login_required
-def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mandate_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mandate = _mandate_for_page(request.user, pk)
     context = _detail_context(request, mandate)
     # Whoever sees the mandate sees how it got here (the printed letter leaves it out).
@@ -371,13 +372,13 @@ def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mandate_print(request: HttpRequest, pk: int) -> HttpResponse:
+def mandate_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mandate = _mandate_for_page(request.user, pk)
     return render(request, "ideas/mandate_print.html", _detail_context(request, mandate))
 
 
 @login_required
-def mandate_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def mandate_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mandate = _mandate_for_page(request.user, pk)
     members = selectors.members_of(mandate)
     parties = perms.parties_of(request.user, mandate, members)
@@ -433,7 +434,7 @@ def mandate_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mandate_end(request: HttpRequest, pk: int) -> HttpResponse:
+def mandate_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mandate = _mandate_for_page(request.user, pk)
     if not perms.is_mandate_delegate(request.user, mandate):
         raise PermissionDenied
@@ -466,7 +467,7 @@ def mandate_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     followup = get_object_or_404(
         FollowUp.objects.filter(mandate__in=perms.visible_mandates(request.user)).select_related(
             "mandate__idea", "mandate__organisation"

@@ -229,7 +229,7 @@ class PasswordResetMailAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email"]
     date_hierarchy = "created_at"
-    fields = readonly_fields = ["user", "created_at", *DELIVERY_FIELDS]
+    fields = readonly_fields = ("user", "created_at", *DELIVERY_FIELDS)
 
     def has_add_permission(self, request):
         return False

@@ -112,7 +112,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     The e-mail leaves through the outbox (`innovation.platform.password_reset`): the page answers at
     once even if the SMTP server hangs, and the link is made by the worker from SITE_URL."""
 
-    def save(self, **kwargs) -> None:
+    def save(self, **kwargs) -> None:  # type: ignore[override]  # takes and ignores them all
         # The view's domain, protocol, token generator and template options are ignored on
         # purpose: the worker uses SITE_URL and Django's default token generator.
         password_reset.request_password_reset(self.get_users(self.cleaned_data["email"]))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,13 +46,21 @@ COLUMN_LABELS = {
     "email": gettext_lazy("e-mail"),
     "fonction": gettext_lazy("fonction"),
 }
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
 MAX_LENGTHS = {
-    "prenom": User._meta.get_field("first_name").max_length,
-    "nom": User._meta.get_field("last_name").max_length,
-    "fonction": User._meta.get_field("job_title").max_length,
-    "email": User._meta.get_field("email").max_length,
+    "prenom": _max_length(User, "first_name"),
+    "nom": _max_length(User, "last_name"),
+    "fonction": _max_length(User, "job_title"),
+    "email": _max_length(User, "email"),
 }
-DIRECTION_NAME_MAX_LENGTH = Direction._meta.get_field("name").max_length
+DIRECTION_NAME_MAX_LENGTH = _max_length(Direction, "name")
 
 
 class ImportFileError(Exception):
@@ -292,9 +300,9 @@ def validate_rows(
         ):
             existing.setdefault(user.email_lower, user)
     for row in clean:
-        user = existing.get(row.email)
+        known = existing.get(row.email)
         # Moving someone out of an organisation needs the right to administer it too.
-        if user is not None and user.organisation_id not in (None, *allowed):
+        if known is not None and known.organisation_id not in (None, *allowed):
             errors.append(
                 RowError(
                     row.line,
@@ -339,13 +347,11 @@ def _resolve_directions(
                 continue
             parent = resolved[(organisation_id, path[:depth])] if depth else None
             key = (organisation_id, parent.pk if parent else None, path[depth].lower())
-            direction = by_key.get(key) or to_create.get(key)
-            if direction is None:
-                direction = Direction(
-                    organisation_id=organisation_id, parent=parent, name=path[depth]
-                )
-                to_create[key] = direction
-            resolved[(organisation_id, path[: depth + 1])] = direction
+            found = by_key.get(key) or to_create.get(key)
+            if found is None:
+                found = Direction(organisation_id=organisation_id, parent=parent, name=path[depth])
+                to_create[key] = found
+            resolved[(organisation_id, path[: depth + 1])] = found
         if to_create:
             Direction.objects.bulk_create(to_create.values())  # PostgreSQL returns the ids
             by_key.update(to_create)

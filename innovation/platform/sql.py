@@ -28,7 +28,8 @@ class InSubquery(Func):
         subquery, subquery_params = compiler.compile(self.source_expressions[1])
         return column, subquery, (*column_params, *subquery_params)
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        # (Func.as_sql takes more optional arguments; this form has nothing to template.)
         column, subquery, params = self._parts(compiler)
         return f"{column} IN {subquery}", params
 

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,6 +31,7 @@ from innovation.platform.forms import (
 )
 from innovation.platform.models import AuditEvent, Role, User
 from innovation.platform.pagination import CappedPaginator
+from innovation.platform.web import AuthenticatedRequest
 
 NOTIFICATIONS_PER_PAGE = 25
 MAX_ERRORS_SHOWN = 500
@@ -43,7 +45,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +77,7 @@ def _safe_link(url: str) -> str:
 
 @login_required
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     queryset = request.user.notifications.only(
         "id", "subject", "body", "url", "created_at", "read_at", "recipient_id"
     ).order_by("-created_at", "-id")
@@ -87,7 +89,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_mark_read(request: HttpRequest) -> HttpResponse:
+def notification_mark_read(request: AuthenticatedRequest) -> HttpResponse:
     raw_id = request.POST.get("id", "").strip()
     if raw_id:
         if not raw_id.isdigit():
@@ -108,7 +110,7 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def people_import(request: HttpRequest) -> HttpResponse:
+def people_import(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_import_people(request.user):
         raise PermissionDenied
     form = PeopleImportForm(request.POST or None, request.FILES or None)
@@ -162,7 +164,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
 AUDIT_PER_PAGE = 50
 
 
-def _audit_events(request: HttpRequest):
+def _audit_events(request: AuthenticatedRequest):
     """Events of the organisations the admin runs, plus failed logins (which have none)."""
     if not permissions.is_admin_anywhere(request.user):
         raise PermissionDenied
@@ -180,7 +182,7 @@ def _audit_events(request: HttpRequest):
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     events = _audit_events(request)
     page = CappedPaginator(events.qs, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -194,7 +196,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedRequest) -> HttpResponseBase:
     events = _audit_events(request)
     header = [
         _("Date"),
@@ -223,7 +225,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedRequest) -> HttpResponse:
     """Everything the platform holds about the person asking, as a JSON download."""
     data = personal_data.export_personal_data(request.user)
     response = HttpResponse(
@@ -249,7 +251,7 @@ def _directory(user) -> QuerySet[User]:
 
 @login_required
 @require_GET
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.is_admin_anywhere(request.user):
         raise PermissionDenied
     people_found = _directory(request.user).order_by("last_name", "first_name", "pk")
@@ -269,7 +271,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_pseudonymise(request: HttpRequest, pk: int) -> HttpResponse:
+def person_pseudonymise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not permissions.is_admin_anywhere(request.user):
         raise PermissionDenied
     person = get_object_or_404(_directory(request.user), pk=pk)
@@ -291,7 +293,7 @@ PERSON_HISTORY_SIZE = 100
 
 @login_required
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A person of the organisations the viewer delegates or administers: identity, roles
     held there, and the history of those roles (from the audit trail)."""
     # As for the directory: a missing role is a 403, a person outside one's organisations a 404.

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from innovation.platform.models import User
+
 
 def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names (or above the form)."""
@@ -32,3 +34,10 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view behind `@login_required`: its user is a person, never the
+    anonymous user (for the type checker; Django's HttpRequest says either)."""
+
+    user: User

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet, Window
 from django.utils import timezone
@@ -22,10 +23,13 @@ EXPORT_EVENTS = 1000
 STATE_LABELS = dict(Idea.State.choices)
 SUPPORT_LABELS = dict(Idea.Support.choices)
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
+
 
 @dataclass(frozen=True)
 class CountRow:
-    label: str
+    label: StrOrPromise
     count: int
     key: str = ""
     detail: str = ""

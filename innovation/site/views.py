@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,6 +19,7 @@ from ideas.permissions import (
 from innovation.platform import permissions
 from innovation.platform.exports import csv_response
 from innovation.platform.forms import DashboardFilterForm
+from innovation.platform.web import AuthenticatedRequest
 from innovation.site import dashboard as dashboard_selectors
 
 HOME_LIST_SIZE = 10
@@ -60,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dashboard_scope(request: HttpRequest):
+def _dashboard_scope(request: AuthenticatedRequest):
     if not permissions.can_see_dashboard(request.user):
         raise PermissionDenied
     organisations = dashboard_selectors.dashboard_organisations(request.user)
@@ -70,7 +72,7 @@ def _dashboard_scope(request: HttpRequest):
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     organisations, organisation_id, form = _dashboard_scope(request)
     data = dashboard_selectors.build_dashboard(
         request.user, organisation_id, organisations=organisations
@@ -89,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
+def dashboard_export(request: AuthenticatedRequest, table: str) -> HttpResponseBase:
     if table not in dashboard_selectors.EXPORT_TABLES:
         raise Http404
     organisations, organisation_id, _form = _dashboard_scope(request)

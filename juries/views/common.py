@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from innovation.platform.web import AuthenticatedRequest
 from juries import permissions, selectors
 from juries.models import Forum, Juror
 from juries.permissions import ForumAccess
@@ -20,13 +21,13 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _visible_child(model, request: HttpRequest, pk: int):
+def _visible_child(model, request: AuthenticatedRequest, pk: int):
     """A criterion, juror or pitch of a forum the person can see, or a 404."""
     queryset = model.objects.filter(forum__in=permissions.visible_forums(request.user))
     return get_object_or_404(queryset.select_related("forum"), pk=pk)
 
 
-def _room_access(request: HttpRequest, pk: int) -> ForumAccess:
+def _room_access(request: AuthenticatedRequest, pk: int) -> ForumAccess:
     """Timer, pitch on stage and live board: the forum, for those who run the room."""
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_run_room(access):
@@ -60,7 +61,7 @@ def _nav(access: ForumAccess, active: str) -> dict:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     template: str,
     access: ForumAccess,
     context: dict,

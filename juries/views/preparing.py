@@ -9,14 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from innovation.platform.web import add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     CriterionForm,
@@ -38,7 +38,7 @@ from juries.views.common import (
 
 
 @login_required
-def forum_list(request: HttpRequest) -> HttpResponse:
+def forum_list(request: AuthenticatedRequest) -> HttpResponse:
     forums = (
         permissions.visible_forums(request.user)
         .select_related("organiser")
@@ -59,7 +59,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def forum_create(request: HttpRequest) -> HttpResponse:
+def forum_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_create_forum(request.user):
         raise PermissionDenied
     form = ForumForm(request.POST or None, user=request.user)
@@ -81,7 +81,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_edit_setup(access):
         raise PermissionDenied
@@ -104,7 +104,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     forum = access.forum
     prefetch_related_objects([forum], "organisations")  # the quotas and the template list them
@@ -194,15 +194,17 @@ def _add_standings(jury: list[Juror], programme: list[Pitch], organisations, tak
         juror.conflicted = permissions.conflicted_organisation_ids(juror.user, juror, grants=grants)
         juror.recused = {recusal.pitch_id for recusal in juror.recusal_list}
     for pitch in programme:
-        pitch.scoring_jurors = sum(
-            1
-            for juror in jury
-            if pitch.organisation_id not in juror.conflicted and pitch.pk not in juror.recused
+        pitch.scoring_jurors = len(
+            [
+                juror
+                for juror in jury
+                if pitch.organisation_id not in juror.conflicted and pitch.pk not in juror.recused
+            ]
         )
 
 
 @login_required
-def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_edit_setup(access):
         raise PermissionDenied
@@ -221,7 +223,7 @@ def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     criterion = _visible_child(Criterion, request, pk)
     services.delete_criterion(criterion, actor=request.user)
     messages.success(request, _("Critère retiré de la grille."))
@@ -229,7 +231,7 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
+def juror_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_edit_jury(access):
         raise PermissionDenied
@@ -260,7 +262,7 @@ def juror_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def juror_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def juror_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     juror = _visible_child(Juror, request, pk)
     try:
         services.remove_juror(juror, actor=request.user)
@@ -272,7 +274,7 @@ def juror_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
+def put_forward(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_put_forward(access):
         raise PermissionDenied
@@ -303,7 +305,7 @@ def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pitch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def pitch_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pitch = _visible_child(Pitch, request, pk)
     services.withdraw_pitch(pitch, actor=request.user)
     messages.success(request, _("Idée retirée du programme."))
@@ -312,7 +314,7 @@ def pitch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pitch_move(request: HttpRequest, pk: int) -> HttpResponse:
+def pitch_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pitch = _visible_child(Pitch, request, pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
     services.move_pitch(pitch, actor=request.user, offset=offset)
@@ -321,7 +323,7 @@ def pitch_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def forum_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Open scoring (`to=open`), or close it (`to=closed`, answered by `results.close`)."""
     access = selectors.forum_access(request.user, pk)
     to = request.POST.get("to")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ideas.models import Idea
 from innovation.platform.exports import csv_response
-from innovation.platform.web import add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     DeliberationForm,
@@ -35,7 +36,7 @@ def _number(value: float | None) -> str:
 # --- Closing -------------------------------------------------------------------------------
 
 
-def close(request: HttpRequest, access: ForumAccess) -> HttpResponse:
+def close(request: AuthenticatedRequest, access: ForumAccess) -> HttpResponse:
     """Close scoring: posted with `to=closed` to the stage URL (`preparing.forum_stage`)."""
     if not permissions.can_close_scoring(access):
         raise PermissionDenied
@@ -55,7 +56,7 @@ def close(request: HttpRequest, access: ForumAccess) -> HttpResponse:
 
 
 @login_required
-def results(request: HttpRequest, pk: int) -> HttpResponse:
+def results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_see_results(access):
         raise PermissionDenied
@@ -76,7 +77,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
+def deliberate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_deliberate(access):
         raise PermissionDenied
@@ -113,7 +114,7 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_publish(access):
         raise PermissionDenied
@@ -134,7 +135,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def palmares(request: HttpRequest, pk: int) -> HttpResponse:
+def palmares(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_see_palmares(access):
         raise PermissionDenied
@@ -167,7 +168,7 @@ def palmares(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def accompany(request: HttpRequest, pk: int) -> HttpResponse:
+def accompany(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = selectors.forum_access(request.user, pk)
     if not permissions.accompaniment_organisation_ids(access):
         raise PermissionDenied
@@ -182,7 +183,7 @@ def accompany(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_scores(request: HttpRequest, pk: int) -> HttpResponse:
+def export_scores(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_export_scores(access):
         raise PermissionDenied
@@ -232,7 +233,7 @@ def _recusal_text(recusal) -> str:
 
 
 @login_required
-def export_results(request: HttpRequest, pk: int) -> HttpResponse:
+def export_results(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     access = selectors.forum_access(request.user, pk)
     if not permissions.can_export_results(access):
         raise PermissionDenied

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import condition, require_POST
 
-from innovation.platform.web import add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors
 from juries import permissions, selectors, services
 from juries.forms import (
     RecusalForm,
@@ -30,13 +30,13 @@ from juries.views.common import (
 )
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def _wants_json(request: AuthenticatedRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
 @login_required
 @require_POST
-def on_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def on_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     forum = _room_access(request, pk).forum
     pitch_id = request.POST.get("pitch", "")
     pitch = None
@@ -62,7 +62,9 @@ def on_stage(request: HttpRequest, pk: int) -> HttpResponse:
 # role grants and recusals.
 
 
-def _why(request: HttpRequest, seat: Juror, pitch: Pitch, obstacle: str | None) -> dict | None:
+def _why(
+    request: AuthenticatedRequest, seat: Juror, pitch: Pitch, obstacle: str | None
+) -> dict | None:
     """Why the juror does not score this pitch, for `_why.html`: recused, or a conflict with
     their own collectivité (`home`) or through the roles they hold in it (`roles`)."""
     if obstacle is None:
@@ -75,7 +77,9 @@ def _why(request: HttpRequest, seat: Juror, pitch: Pitch, obstacle: str | None) 
     }
 
 
-def _programme_lines(request: HttpRequest, seat: Juror, page: selectors.ScoringPage) -> list:
+def _programme_lines(
+    request: AuthenticatedRequest, seat: Juror, page: selectors.ScoringPage
+) -> list:
     """Each pitch of the programme with this juror's standing: "todo", "done", "conflict"
     (with why, and whether marks given before the conflict remain) or "recused"."""
     recusals = {recusal.pitch_id: recusal for recusal in seat.recusals.all()}
@@ -100,7 +104,7 @@ def _programme_lines(request: HttpRequest, seat: Juror, page: selectors.ScoringP
 
 
 @login_required
-def score(request: HttpRequest, pk: int) -> HttpResponse:
+def score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The juror's phone page: the pitch on stage first, then the whole programme."""
     access = selectors.forum_access(request.user, pk)
     seat = _juror_or_403(access)
@@ -132,13 +136,13 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _score_form(grid, marks: dict[int, int], note: str, data=None) -> ScoreForm:
-    initial = {f"criterion_{cid}": value for cid, value in marks.items()}
+    initial: dict[str, int | str] = {f"criterion_{cid}": value for cid, value in marks.items()}
     initial["comment"] = note
     return ScoreForm(data, criteria=grid, initial=initial)
 
 
 @login_required
-def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
+def score_pitch(request: AuthenticatedRequest, pk: int, pitch_pk: int) -> HttpResponse:
     """One pitch's form; answers JSON to the page's script, and redirects plain forms."""
     access = selectors.forum_access(request.user, pk)
     seat = _juror_or_403(access)
@@ -198,7 +202,7 @@ def score_pitch(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
 
 
 @login_required
-def recuse(request: HttpRequest, pk: int, pitch_pk: int) -> HttpResponse:
+def recuse(request: AuthenticatedRequest, pk: int, pitch_pk: int) -> HttpResponse:
     """« Je me déporte » : what it means, then the declaration (a plain form, no script)."""
     access = selectors.forum_access(request.user, pk)
     seat = _juror_or_403(access)
@@ -261,7 +265,7 @@ def _with_labels(rows: list[dict]) -> None:
 
 
 @login_required
-def board(request: HttpRequest, pk: int) -> HttpResponse:
+def board(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = _room_access(request, pk)
     data = selectors.board(access.forum)
     _with_labels(data["rows"])
@@ -275,7 +279,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def board_json(request: HttpRequest, pk: int) -> HttpResponse:
+def board_json(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Who scored what, for the board's polling every few seconds: `304 Not Modified` while
     nothing it shows changed (`selectors.board_version`, one small query)."""
     access = _room_access(request, pk)  # before any answer, 304 included
@@ -301,7 +305,7 @@ def board_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def timer(request: HttpRequest, pk: int) -> HttpResponse:
+def timer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = _room_access(request, pk)
     forum = access.forum
     programme = selectors.room_programme(forum)

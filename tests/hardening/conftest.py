@@ -1,9 +1,8 @@
-"""A small world with one of everything, the URL of every named page in it, and the person who
-may use that page; plus an HTML form reader. Shared by the fuzz and XSS suites."""
+"""The URL of every named page in the shared world (tests/world.py), and the person who may
+use that page; plus an HTML form reader. Shared by the fuzz, path and XSS suites."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -11,165 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.utils import timezone
 
-from ideas.mandates import services as mandates
-from ideas.models import FollowUp, Idea, Mandate
-from innovation.platform.models import Organisation, User
-from juries.models import Forum
-from rituals import services as ritual_services
-from rituals.recurrence import local_start
-from tests.factories import (
-    AdminFactory,
-    AgentFactory,
-    CampaignFactory,
-    ChallengeFactory,
-    CommentFactory,
-    CriterionFactory,
-    DelegateFactory,
-    DirectorFactory,
-    ForumFactory,
-    ForumJurorFactory,
-    IdeaFactory,
-    JurorFactory,
-    ManagerFactory,
-    MandateFactory,
-    MandateMemberFactory,
-    NotificationFactory,
-    OccurrenceFactory,
-    OrganisationFactory,
-    PitchFactory,
-    RegistrationFactory,
-    RitualFactory,
-    SponsorFactory,
-    ThemeFactory,
-    sign_all,
-)
-
-
-@dataclass
-class World:
-    org: Organisation
-    people: dict[str, User]
-    objects: dict[str, object]
-    extra: dict[str, object] = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        if name in self.people:
-            return self.people[name]
-        if name in self.objects:
-            return self.objects[name]
-        raise AttributeError(name)
-
-
-def build_world() -> World:
-    org = OrganisationFactory(name="Département de la Somme", slug="somme-test")
-    people = {
-        "agent": AgentFactory(organisation=org, first_name="Alix", last_name="Agent"),
-        "manager": ManagerFactory(organisation=org, first_name="Maud", last_name="Manager"),
-        "director": DirectorFactory(organisation=org, first_name="Dora", last_name="Directrice"),
-        "sponsor": SponsorFactory(organisation=org, first_name="Sam", last_name="Sponsor"),
-        "juror": JurorFactory(organisation=org, first_name="Jules", last_name="Juré"),
-        "delegate": DelegateFactory(organisation=org, first_name="Dana", last_name="Déléguée"),
-        "admin": AdminFactory(organisation=org, first_name="Ada", last_name="Admin"),
-        "leaver": AgentFactory(organisation=org, first_name="Léo", last_name="Partant"),
-    }
-    p = people
-    theme = ThemeFactory(name="Accueil des usagers")
-    campaign = CampaignFactory(created_by=p["delegate"], organisations=[org])
-    campaign.themes.set([theme])
-    challenge = ChallengeFactory(author=p["director"], organisation=org)
-    idea = IdeaFactory(author=p["agent"], campaign=campaign, theme=theme, challenge=challenge)
-    draft = IdeaFactory(
-        author=p["agent"],
-        state=Idea.State.DRAFT,
-        submitted_at=None,
-        campaign=campaign,
-        challenge=challenge,
-    )
-    comment = CommentFactory(idea=idea, author=p["agent"])
-    Idea.objects.filter(pk=idea.pk).update(comment_count=1)  # as services.add_comment does
-    selected = IdeaFactory(author=p["agent"], state=Idea.State.SELECTED)
-
-    def mandate_for(state_idea: Idea) -> Mandate:
-        mandate = MandateFactory(
-            idea=state_idea,
-            sponsor=p["sponsor"],
-            client_director=p["director"],
-            client_direction=p["director"].direction,
-            created_by=p["delegate"],
-            team=0,
-        )
-        MandateMemberFactory(mandate=mandate, agent=p["agent"], manager=p["manager"])
-        return mandate
-
-    active = sign_all(mandate_for(IdeaFactory(author=p["agent"], state=Idea.State.ACCOMPANIED)))
-    awaiting = mandate_for(IdeaFactory(author=p["agent"], state=Idea.State.ACCOMPANIED))
-    mandates.send_for_signature(awaiting, actor=p["delegate"])
-    draft_mandate = mandate_for(IdeaFactory(author=p["agent"], state=Idea.State.ACCOMPANIED))
-    followup = FollowUp.objects.filter(mandate=active).order_by("due_on").first()
-
-    neighbour = OrganisationFactory(name="Département voisin", slug="voisin-test")
-
-    def forum_at(stage: str) -> Forum:
-        forum = ForumFactory(created_by=p["delegate"], organisations=[org, neighbour], stage=stage)
-        for name in ("Impact pour les usagers", "Faisabilité"):
-            CriterionFactory(forum=forum, name=name)
-        ForumJurorFactory(forum=forum, user=p["juror"], organisation=org, is_president=True)
-        PitchFactory(
-            forum=forum,
-            idea=IdeaFactory(author=p["agent"], state=Idea.State.SELECTED),
-            put_forward_by=p["delegate"],
-        )
-        # Jurors do not score their own organisation's ideas: one from the neighbour.
-        PitchFactory(
-            forum=forum,
-            idea=IdeaFactory(author__organisation=neighbour, state=Idea.State.SELECTED),
-            put_forward_by=p["delegate"],
-        )
-        return forum
-
-    preparing = forum_at(Forum.Stage.PREPARING)
-    open_forum = forum_at(Forum.Stage.OPEN)
-    closed = forum_at(Forum.Stage.CLOSED)
-    published = forum_at(Forum.Stage.PUBLISHED)
-    published.pitches.filter(organisation=org).update(laureate=True)
-
-    ritual = RitualFactory(created_by=p["delegate"], organisation=org, capacity=5)
-    occurrence = OccurrenceFactory(ritual=ritual)
-    RegistrationFactory(occurrence=occurrence, user=p["agent"])
-    past_day = timezone.localdate() - datetime.timedelta(days=3)
-    past = OccurrenceFactory(
-        ritual=ritual,
-        original_date=past_day,
-        starts_at=local_start(past_day, ritual.start_time),
-    )
-    RegistrationFactory(occurrence=past, user=p["agent"])
-    token = ritual_services.calendar_token(p["agent"])
-    notification = NotificationFactory(recipient=p["agent"], url=idea.get_absolute_url())
-    objects = {
-        "theme": theme,
-        "campaign": campaign,
-        "challenge": challenge,
-        "idea": idea,
-        "draft": draft,
-        "comment": comment,
-        "selected": selected,
-        "active": active,
-        "awaiting": awaiting,
-        "draft_mandate": draft_mandate,
-        "followup": followup,
-        "preparing": preparing,
-        "open_forum": open_forum,
-        "closed": closed,
-        "published": published,
-        "ritual": ritual,
-        "occurrence": occurrence,
-        "past": past,
-        "token": token,
-        "notification": notification,
-    }
-    return World(org=org, people=people, objects=objects)
+from tests.world import World, build_world
 
 
 @pytest.fixture
@@ -192,16 +34,10 @@ class Endpoint:
 
 
 def endpoints(w: World) -> list[Endpoint]:
-    """Every named page with objects of the world, the person who uses it, how it is used."""
-    o = w.objects
-    forum, open_forum, closed, published = (
-        o["preparing"],
-        o["open_forum"],
-        o["closed"],
-        o["published"],
-    )
-    pitch = forum.pitches.filter(organisation=w.org).first()
-    open_pitch = open_forum.pitches.exclude(organisation=w.org).first()
+    """Every named page with things of the world, the person who uses it, how it is used."""
+    forum_preparing, forum_open = w.forum_preparing, w.forum_open
+    forum_closed, forum_published = w.forum_closed, w.forum_published
+    pitch, pitch_open = w.pitch_preparing.pk, w.pitch_open.pk
     items = []
 
     def add(name, role, args=(), *, post=False, get=True, form_on=None, query=(), suffix=""):
@@ -209,59 +45,66 @@ def endpoints(w: World) -> list[Endpoint]:
         url = reverse(name, args=args) + suffix
         items.append(Endpoint(name, role, url, post, get, host, query))
 
-    idea, sel, draft = o["idea"].pk, o["selected"].pk, o["draft"].pk
-    active, awaiting, drafted = o["active"].pk, o["awaiting"].pk, o["draft_mandate"].pk
-    ritual, occurrence, past = o["ritual"].pk, o["occurrence"].pk, o["past"].pk
-    token = o["token"].token
-    add("home", "agent")
+    idea, selected, draft = w.idea.pk, w.idea_selected.pk, w.idea_draft.pk
+    active, awaiting, drafted = w.mandate_active.pk, w.mandate_awaiting.pk, w.mandate_draft.pk
+    ritual, occurrence, past = w.ritual.pk, w.occurrence.pk, w.occurrence_past.pk
+    token = w.calendar_token.token
+    add("home", "author")
     add("dashboard", "delegate", query=("organisation",))
-    add("dashboard_export", "delegate", ["etapes"])
-    add("profile", "agent", post=True)
-    add("notification_list", "agent", query=("page",))
-    add("notification_mark_read", "agent", post=True, get=False, form_on=["notification_list"])
+    add("dashboard_export", "delegate", [w.dashboard_table])
+    add("profile", "author", post=True)
+    add("notification_list", "author", query=("page",))
+    add("notification_mark_read", "author", post=True, get=False, form_on=["notification_list"])
     add("people_list", "admin", query=("q", "page"))
     add("people_import", "admin", post=True)
     add("person_pseudonymise", "admin", [w.leaver.pk], post=True)
     add("person_detail", "admin", [w.leaver.pk])
-    add("my_data", "agent")
+    add("my_data", "author")
     add("audit_log", "admin", query=("page",))
     add("audit_export", "admin")
     add("login", "", post=True, query=("next",))
-    add("logout", "agent", post=True, get=False, form_on=["home"])
+    add("logout", "author", post=True, get=False, form_on=["home"])
     add("password_reset", "", post=True)
     add("password_reset_done", "")
     # Django's own view; with a link that is not valid it shows no form (nothing to post).
     add("password_reset_confirm", "", ["MQ", "set-password"])
     add("password_reset_complete", "")
-    add("password_change", "agent", post=True)
-    add("password_change_done", "agent")
+    add("password_change", "author", post=True)
+    add("password_change_done", "author")
     # Ideas, campaigns, challenges
-    add("ideas:list", "agent", query=("page",))
+    add("ideas:list", "author", query=("page",))
     add("ideas:export", "delegate")
     add("ideas:board", "delegate")
-    add("ideas:create", "agent", post=True, query=("campaign", "challenge"))
-    add("ideas:detail", "agent", [idea])
-    add("ideas:edit", "agent", [draft], post=True)
+    add("ideas:create", "author", post=True, query=("campaign", "challenge"))
+    add("ideas:detail", "author", [idea])
+    add("ideas:edit", "author", [draft], post=True)
     add("ideas:move", "delegate", [idea], post=True, query=("to", "next"), suffix="?to=qualified")
-    add("ideas:support", "delegate", [sel], post=True, get=False, form_on=["ideas:detail", sel])
+    add(
+        "ideas:support",
+        "delegate",
+        [selected],
+        post=True,
+        get=False,
+        form_on=["ideas:detail", selected],
+    )
     add("ideas:vote", "delegate", [idea], post=True, get=False, form_on=["ideas:detail", idea])
     add("ideas:follow", "delegate", [idea], post=True, get=False, form_on=["ideas:detail", idea])
     add("ideas:comment", "delegate", [idea], post=True)
-    add("ideas:comment_hide", "delegate", [o["comment"].pk], post=True)
-    add("ideas:attachment_upload", "agent", [draft], post=True)
-    add("ideas:attachment_download", "agent", [999999])
-    add("ideas:campaign_list", "agent")
+    add("ideas:comment_hide", "delegate", [w.comment.pk], post=True)
+    add("ideas:attachment_upload", "author", [draft], post=True)
+    add("ideas:attachment_download", "author", [w.attachment.pk])
+    add("ideas:campaign_list", "author")
     add("ideas:campaign_create", "delegate", post=True)
-    add("ideas:campaign_detail", "agent", [o["campaign"].pk], query=("page",))
-    add("ideas:campaign_edit", "delegate", [o["campaign"].pk], post=True)
+    add("ideas:campaign_detail", "author", [w.campaign.pk], query=("page",))
+    add("ideas:campaign_edit", "delegate", [w.campaign.pk], post=True)
     add("ideas:challenge_create", "director", post=True)
-    add("ideas:challenge_detail", "agent", [o["challenge"].pk], query=("page",))
-    add("ideas:challenge_edit", "director", [o["challenge"].pk], post=True)
+    add("ideas:challenge_detail", "author", [w.challenge.pk], query=("page",))
+    add("ideas:challenge_edit", "director", [w.challenge.pk], post=True)
     # Mandates and follow-ups
     add("ideas:mandate_list", "delegate")
     add("ideas:mandate_export", "delegate")
     add("ideas:mandate_signatures", "sponsor")
-    add("ideas:mandate_create", "delegate", post=True, query=("idee",), suffix=f"?idee={sel}")
+    add("ideas:mandate_create", "delegate", post=True, query=("idee",), suffix=f"?idee={selected}")
     add("ideas:mandate_detail", "sponsor", [active])
     add("ideas:mandate_edit", "delegate", [drafted], post=True)
     add(
@@ -275,62 +118,62 @@ def endpoints(w: World) -> list[Endpoint]:
     add("ideas:mandate_sign", "sponsor", [awaiting], post=True)
     add("ideas:mandate_print", "sponsor", [active])
     add("ideas:mandate_end", "delegate", [active], post=True)
-    add("ideas:followup_record", "delegate", [o["followup"].pk], post=True)
+    add("ideas:followup_record", "delegate", [w.followup.pk], post=True)
     # Forums and juries
-    on_forum = {"post": True, "get": False, "form_on": ["juries:detail", forum.pk]}
+    on_forum = {"post": True, "get": False, "form_on": ["juries:detail", forum_preparing.pk]}
     add("juries:list", "delegate")
     add("juries:create", "delegate", post=True)
-    add("juries:detail", "delegate", [forum.pk])
-    add("juries:edit", "delegate", [forum.pk], post=True)
-    add("juries:criterion_create", "delegate", [forum.pk], **on_forum)
-    add("juries:criterion_delete", "delegate", [forum.criteria.first().pk], **on_forum)
-    add("juries:juror_create", "delegate", [forum.pk], **on_forum)
-    add("juries:juror_delete", "delegate", [forum.jurors.first().pk], **on_forum)
-    add("juries:put_forward", "delegate", [forum.pk], post=True)
-    add("juries:pitch_withdraw", "delegate", [pitch.pk], **on_forum)
-    add("juries:pitch_move", "delegate", [pitch.pk], **on_forum)
-    add("juries:stage", "delegate", [forum.pk], **on_forum)
+    add("juries:detail", "delegate", [forum_preparing.pk])
+    add("juries:edit", "delegate", [forum_preparing.pk], post=True)
+    add("juries:criterion_create", "delegate", [forum_preparing.pk], **on_forum)
+    add("juries:criterion_delete", "delegate", [w.criterion.pk], **on_forum)
+    add("juries:juror_create", "delegate", [forum_preparing.pk], **on_forum)
+    add("juries:juror_delete", "delegate", [w.seat.pk], **on_forum)
+    add("juries:put_forward", "delegate", [forum_preparing.pk], post=True)
+    add("juries:pitch_withdraw", "delegate", [pitch], **on_forum)
+    add("juries:pitch_move", "delegate", [pitch], **on_forum)
+    add("juries:stage", "delegate", [forum_preparing.pk], **on_forum)
     add(
         "juries:on_stage",
         "delegate",
-        [open_forum.pk],
+        [forum_open.pk],
         post=True,
         get=False,
-        form_on=["juries:detail", open_forum.pk],
+        form_on=["juries:detail", forum_open.pk],
     )
-    add("juries:score", "juror", [open_forum.pk])
-    add("juries:score_pitch", "juror", [open_forum.pk, open_pitch.pk], post=True)
-    add("juries:recuse", "juror", [open_forum.pk, open_pitch.pk], post=True)
-    add("juries:board", "delegate", [open_forum.pk])
-    add("juries:board_json", "delegate", [open_forum.pk])
-    add("juries:timer", "delegate", [open_forum.pk])
-    add("juries:results", "delegate", [closed.pk])
-    add("juries:deliberate", "juror", [closed.pk], post=True)
+    add("juries:score", "juror", [forum_open.pk])
+    add("juries:score_pitch", "juror", [forum_open.pk, pitch_open], post=True)
+    add("juries:recuse", "juror", [forum_open.pk, pitch_open], post=True)
+    add("juries:board", "delegate", [forum_open.pk])
+    add("juries:board_json", "delegate", [forum_open.pk])
+    add("juries:timer", "delegate", [forum_open.pk])
+    add("juries:results", "delegate", [forum_closed.pk])
+    add("juries:deliberate", "president", [forum_closed.pk], post=True)
     add(
         "juries:publish",
         "delegate",
-        [closed.pk],
+        [forum_closed.pk],
         post=True,
         get=False,
-        form_on=["juries:results", closed.pk],
+        form_on=["juries:results", forum_closed.pk],
     )
-    add("juries:palmares", "agent", [published.pk])
+    add("juries:palmares", "author", [forum_published.pk])
     add(
         "juries:accompany",
         "delegate",
-        [published.pk],
+        [forum_published.pk],
         post=True,
         get=False,
-        form_on=["juries:palmares", published.pk],
+        form_on=["juries:palmares", forum_published.pk],
     )
-    add("juries:export_scores", "delegate", [closed.pk])
-    add("juries:export_results", "delegate", [closed.pk])
+    add("juries:export_scores", "delegate", [forum_closed.pk])
+    add("juries:export_results", "delegate", [forum_closed.pk])
     # Breakfasts
-    add("rituals:list", "agent")
+    add("rituals:list", "author")
     add("rituals:create", "delegate", post=True)
-    add("rituals:detail", "agent", [ritual])
+    add("rituals:detail", "author", [ritual])
     add("rituals:edit", "delegate", [ritual], post=True)
-    add("rituals:occurrence", "agent", [occurrence])
+    add("rituals:occurrence", "author", [occurrence])
     add(
         "rituals:register",
         "manager",
@@ -343,8 +186,8 @@ def endpoints(w: World) -> list[Endpoint]:
     add("rituals:occurrence_cancel", "delegate", [occurrence], post=True)
     add("rituals:attendance", "delegate", [past], post=True)
     add("rituals:export", "delegate", [occurrence])
-    add("rituals:occurrence_ics", "agent", [occurrence])
-    add("rituals:calendar", "agent", post=True)
+    add("rituals:occurrence_ics", "author", [occurrence])
+    add("rituals:calendar", "author", post=True)
     add("rituals:personal_feed", "", [token])
     add("rituals:ritual_feed", "", [token, ritual])
     return items

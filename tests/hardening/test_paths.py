@@ -1,7 +1,7 @@
 """Odd path parameters: every parameter of every URL, Django's admin included, gets malformed.
 
-Each URL pattern is rebuilt from its route with real objects of the world
-(tests/hardening/conftest.py), then one parameter at a time is replaced by raw, percent-encoded
+Each URL pattern is rebuilt from its route with real objects of the shared world
+(tests/world.py), then one parameter at a time is replaced by raw, percent-encoded
 text that a scanner or a broken link would send: NUL bytes, invalid UTF-8, very long values,
 numbers out of every range, odd Unicode (right-to-left override, non-ASCII digits, byte-order
 mark, emoji). The test client decodes the percent-encoding into the bytes a WSGI server would
@@ -22,7 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RoutePattern
 
 from tests.factories import AdminFactory
-from tests.hardening.conftest import World, endpoints
+from tests.hardening.conftest import endpoints
+from tests.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 Every free-text field of the project (the inventory below is checked against the models, so a
 new field must be classified) is filled with a payload carrying a per-field marker, in every row
-of the world (tests/hardening/conftest.py); then:
+of the shared world (tests/world.py); then:
 
 - HTML: every page of the world, as its user and as the delegate and the admin, holds no live
   markup from the payloads (no inline <script>, no element with an `onerror` handler, no
@@ -47,7 +47,8 @@ from ideas.models import (
 from innovation.platform.models import Direction, Notification, Organisation, User
 from juries.models import Criterion, Forum, ForumEvent, JurorNote, Pitch, Recusal
 from rituals.models import Occurrence, Ritual
-from tests.hardening.conftest import World, build_world, endpoints
+from tests.hardening.conftest import endpoints
+from tests.world import World, build_world
 
 # --- The inventory of free text -------------------------------------------------------------
 
@@ -132,10 +133,10 @@ def html_payload(marker: int) -> str:
 
 def complete_world(world: World) -> None:
     """Rows the base world lacks, so that every free-text field has one to be shown from."""
-    o, p = world.objects, world.people
+    o, p = world.things, world.people
     Comment.objects.create(
         idea=o["idea"],
-        author=p["agent"],
+        author=p["author"],
         body="Masqué",
         hidden_at=timezone.now(),
         hidden_by=p["delegate"],
@@ -147,7 +148,7 @@ def complete_world(world: World) -> None:
         original_name="compte-rendu.pdf",
         content_type="application/pdf",
         size=1,
-        uploaded_by=p["agent"],
+        uploaded_by=p["author"],
     )
     cancelled = Occurrence.objects.create(
         ritual=o["ritual"],
@@ -158,17 +159,23 @@ def complete_world(world: World) -> None:
         cancel_reason="Grève",
     )
     assert cancelled.pk
-    seat = o["open_forum"].jurors.get(user=p["juror"])
-    pitch = o["open_forum"].pitches.exclude(organisation=world.org).first()
+    seat = o["forum_open"].jurors.get(user=p["juror"])
+    pitch = o["pitch_open"]
     JurorNote.objects.create(juror=seat, pitch=pitch, comment="Note")
     # A recusal's reason is shown on the results of the closed forum (and in their export).
-    closed_seat = o["closed"].jurors.get(user=p["juror"])
-    closed_pitch = o["closed"].pitches.exclude(organisation=world.org).first()
-    Recusal.objects.create(forum=o["closed"], juror=closed_seat, pitch=closed_pitch, reason="x")
+    closed_seat = o["forum_closed"].jurors.get(user=p["juror"])
+    closed_pitch = o["forum_closed"].pitches.get(organisation=world.neighbour)
+    Recusal.objects.create(
+        forum=o["forum_closed"], juror=closed_seat, pitch=closed_pitch, reason="x"
+    )
     # A change of stage's reason is shown in « Historique du forum », on the page the delegate
     # walks (that of the forum in preparation: the row is there for its text only).
     ForumEvent.objects.create(
-        forum=o["preparing"], actor=p["delegate"], before="preparing", after="open", reason="x"
+        forum=o["forum_preparing"],
+        actor=p["delegate"],
+        before="preparing",
+        after="open",
+        reason="x",
     )
     followup = o["followup"]
     followup.recorded_at = timezone.now()
@@ -278,14 +285,14 @@ NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 
 
 def exports(world: World) -> list[tuple[str, str]]:
-    o = world.objects
+    o = world.things
     urls = [
         ("delegate", reverse("ideas:export")),
         ("delegate", reverse("ideas:mandate_export")),
-        ("delegate", reverse("juries:export_scores", args=[o["closed"].pk])),
-        ("delegate", reverse("juries:export_results", args=[o["closed"].pk])),
-        ("delegate", reverse("juries:export_scores", args=[o["published"].pk])),
-        ("delegate", reverse("juries:export_results", args=[o["published"].pk])),
+        ("delegate", reverse("juries:export_scores", args=[o["forum_closed"].pk])),
+        ("delegate", reverse("juries:export_results", args=[o["forum_closed"].pk])),
+        ("delegate", reverse("juries:export_scores", args=[o["forum_published"].pk])),
+        ("delegate", reverse("juries:export_results", args=[o["forum_published"].pk])),
         ("delegate", reverse("rituals:export", args=[o["occurrence"].pk])),
         ("admin", reverse("audit_export")),
     ]
@@ -328,16 +335,16 @@ EMAIL_PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)>\r\nBcc:
 @pytest.mark.django_db(transaction=True)
 def test_emails_carry_hostile_text_as_plain_text_on_one_line(mailoutbox_clear):
     world = build_world()
-    p, o = world.people, world.objects
-    agent, delegate = Client(), Client()
-    agent.force_login(p["agent"])
+    p, o = world.people, world.things
+    author, delegate = Client(), Client()
+    author.force_login(p["author"])
     delegate.force_login(p["delegate"])
     sponsor = Client()
     sponsor.force_login(p["sponsor"])
     before = set(Notification.objects.values_list("pk", flat=True))
     mail.outbox = []
 
-    agent.post(
+    author.post(
         reverse("ideas:create"),
         {
             "title": EMAIL_PAYLOAD[:140],
@@ -358,7 +365,7 @@ def test_emails_carry_hostile_text_as_plain_text_on_one_line(mailoutbox_clear):
         {"reason": EMAIL_PAYLOAD[:290]},
     )
     sponsor.post(
-        reverse("ideas:mandate_sign", args=[o["awaiting"].pk]),
+        reverse("ideas:mandate_sign", args=[o["mandate_awaiting"].pk]),
         {"decision": "declined", "comment": EMAIL_PAYLOAD},
     )
 
@@ -387,15 +394,15 @@ def test_json_answers_are_json_not_html():
     world = build_world()
     complete_world(world)
     fill(html_payload)
-    o = world.objects
+    o = world.things
     delegate, juror = Client(), Client()
     delegate.force_login(world.delegate)
     juror.force_login(world.juror)
-    pitch = o["open_forum"].pitches.exclude(organisation=world.org).first()
+    pitch = o["pitch_open"]
 
-    board = delegate.get(reverse("juries:board_json", args=[o["open_forum"].pk]))
+    board = delegate.get(reverse("juries:board_json", args=[o["forum_open"].pk]))
     saved = juror.post(
-        reverse("juries:score_pitch", args=[o["open_forum"].pk, pitch.pk]),
+        reverse("juries:score_pitch", args=[o["forum_open"].pk, pitch.pk]),
         {"comment": html_payload(0)},
         HTTP_ACCEPT="application/json",
     )
@@ -412,12 +419,12 @@ ICS_PAYLOAD = "Café\r\nATTENDEE:mailto:evil@example.com\r\nEND:VEVENT\r\nBEGIN:
 @pytest.mark.django_db
 def test_calendar_feeds_keep_hostile_text_inside_one_property():
     world = build_world()
-    o = world.objects
+    o = world.things
     Ritual.objects.filter(pk=o["ritual"].pk).update(title=ICS_PAYLOAD, place=ICS_PAYLOAD)
     Occurrence.objects.filter(pk=o["occurrence"].pk).update(topic=ICS_PAYLOAD)
     client = Client()
-    client.force_login(world.agent)
-    token = o["token"].token
+    client.force_login(world.author)
+    token = o["calendar_token"].token
     feeds = [
         reverse("rituals:occurrence_ics", args=[o["occurrence"].pk]),
         reverse("rituals:personal_feed", args=[token]),

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ideas.models import Campaign, Challenge, Comment, Idea, Vote
 from innovation.platform.models import Notification, Organisation, Role, RoleGrant, User
-from innovation.site.management.commands import seed_demo
+from innovation.site.demo import campaigns, directory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_every_demo_account_logs_in_with_its_roles():
     seed()
     somme = Organisation.objects.get(slug="cd-somme")
     for email, roles in DEMO_EMAILS.items():
-        user = authenticate(username=email, password=seed_demo.PASSWORD)
+        user = authenticate(username=email, password=directory.PASSWORD)
         assert user is not None, email
         assert user.organisation == somme
         held = set(
@@ -97,7 +97,7 @@ def test_every_demo_account_logs_in_with_its_roles():
         user__email="delegue.nord@tremplin.example", organisation=nord, role=Role.DELEGATE
     ).exists()
     for user in User.objects.all():
-        assert authenticate(username=user.email, password=seed_demo.PASSWORD), user.email
+        assert authenticate(username=user.email, password=directory.PASSWORD), user.email
 
 
 def test_a_changed_password_works_again_after_a_new_run():
@@ -106,7 +106,7 @@ def test_a_changed_password_works_again_after_a_new_run():
     agent.set_password("autre-chose-123")
     agent.save()
     seed()
-    assert authenticate(username=agent.email, password=seed_demo.PASSWORD) is not None
+    assert authenticate(username=agent.email, password=directory.PASSWORD) is not None
 
 
 def test_counters_match_rows_and_nobody_votes_for_their_own_idea():
@@ -163,10 +163,10 @@ def test_demo_content_matches_the_seeds():
     assert {"cd-somme", "cd-nord", "cd-oise", "cd-pas-de-calais", "cd-val-d-oise"} <= slugs
     assert {"isere", "pau", "dunkerque"} <= slugs
 
-    somme_call = Campaign.objects.get(title=seed_demo.SOMME_CAMPAIGN)
+    somme_call = Campaign.objects.get(title=campaigns.SOMME_CAMPAIGN)
     assert somme_call.is_open()
     assert list(somme_call.organisations.values_list("slug", flat=True)) == ["cd-somme"]
-    forum = Campaign.objects.get(title=seed_demo.FORUM_CAMPAIGN)
+    forum = Campaign.objects.get(title=campaigns.FORUM_CAMPAIGN)
     assert forum.organisations.count() == 5
 
     agent_ideas = Idea.objects.filter(author__email="agent@tremplin.example", campaign=somme_call)

@@ -6,42 +6,17 @@ must be refused with a 403. Everyone else is checked generically: anonymous peop
 sent to the login page, and a person holding every role in another organisation gets a
 404 for any object of this one. A URL missing from the table fails the test, so a new
 page cannot ship without its line here.
+
+The objects and people are those of the shared world (tests/world.py): a name in the
+table is a name of that world (`author` is the idea's author, `agent` a plain agent of the
+same organisation, `outsider` the person of another organisation).
 """
 
-from dataclasses import dataclass, field
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ideas.models import Attachment, Idea
 from innovation.platform.models import Role
-from juries.models import Forum
-from tests.factories import (
-    AdminFactory,
-    AgentFactory,
-    CampaignFactory,
-    ChallengeFactory,
-    CommentFactory,
-    CriterionFactory,
-    DelegateFactory,
-    DirectorFactory,
-    ForumFactory,
-    ForumJurorFactory,
-    IdeaFactory,
-    JurorFactory,
-    ManagerFactory,
-    MandateFactory,
-    MandateMemberFactory,
-    OccurrenceFactory,
-    OrganisationFactory,
-    PitchFactory,
-    RegistrationFactory,
-    RitualFactory,
-    SponsorFactory,
-    grant,
-    sign_all,
-)
+from tests.world import World, build_world
 
 # Pages anyone may open: logging in, and recovering a password.
 PUBLIC = {
@@ -55,8 +30,6 @@ PUBLIC = {
 # Calendar feeds carry a private token instead of a session (Outlook cannot log in);
 # tests/rituals covers them: a wrong token is a 404.
 TOKEN = {"rituals:personal_feed", "rituals:ritual_feed"}
-
-S = Forum.Stage
 
 # name: (object it is about, or None; who must get in; who must be refused with 403, or
 # None when every member may use it or when the page is invisible (404) to the rest).
@@ -101,12 +74,12 @@ MATRIX: dict[str, tuple[str | None, str, str | None]] = {
     "ideas:mandate_export": (None, "delegate", "agent"),
     "ideas:mandate_signatures": (None, "agent", None),
     "ideas:mandate_create": (None, "delegate", "agent"),
-    "ideas:mandate_detail": ("mandate", "sponsor", None),
-    "ideas:mandate_edit": ("draft_mandate", "delegate", "sponsor"),
-    "ideas:mandate_send": ("draft_mandate", "delegate", "sponsor"),
-    "ideas:mandate_sign": ("awaiting_mandate", "sponsor", "delegate"),
-    "ideas:mandate_print": ("mandate", "sponsor", None),
-    "ideas:mandate_end": ("mandate", "delegate", "sponsor"),
+    "ideas:mandate_detail": ("mandate_active", "sponsor", None),
+    "ideas:mandate_edit": ("mandate_draft", "delegate", "sponsor"),
+    "ideas:mandate_send": ("mandate_draft", "delegate", "sponsor"),
+    "ideas:mandate_sign": ("mandate_awaiting", "sponsor", "delegate"),
+    "ideas:mandate_print": ("mandate_active", "sponsor", None),
+    "ideas:mandate_end": ("mandate_active", "delegate", "sponsor"),
     "ideas:followup_record": ("followup", "author", "sponsor"),
     "rituals:list": (None, "agent", None),
     "rituals:create": (None, "delegate", "agent"),
@@ -180,90 +153,6 @@ def named_urls(patterns=None, namespace=None):
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
-@dataclass
-class World:
-    people: dict = field(default_factory=dict)
-    things: dict = field(default_factory=dict)
-    outsider: object = None
-
-
-def build_world() -> World:
-    home, guest = OrganisationFactory(), OrganisationFactory()
-    world = World()
-    people = world.people
-    people["agent"] = AgentFactory(organisation=home)
-    people["author"] = AgentFactory(organisation=home)
-    people["manager"] = ManagerFactory(organisation=home)
-    people["director"] = DirectorFactory(organisation=home)
-    people["sponsor"] = SponsorFactory(organisation=home)
-    people["juror"] = JurorFactory(organisation=home)
-    grant(people["juror"], home, Role.AGENT)
-    people["delegate"] = DelegateFactory(organisation=home)
-    people["admin"] = AdminFactory(organisation=home)
-    outsider = AdminFactory()
-    for role in Role.values:
-        if role != Role.ADMIN:
-            grant(outsider, outsider.organisation, role)
-    world.outsider = outsider
-
-    things = world.things
-    idea = IdeaFactory(author=people["author"])
-    things["idea"] = idea
-    things["author"] = people["author"]
-    things["comment"] = CommentFactory(idea=idea, author=people["author"])
-    things["attachment"] = Attachment.objects.create(
-        idea=idea,
-        file=SimpleUploadedFile("note.txt", b"Bonjour"),
-        original_name="note.txt",
-        content_type="text/plain",
-        size=7,
-        uploaded_by=people["author"],
-    )
-    things["campaign"] = CampaignFactory(organisations=[home], created_by=people["delegate"])
-    things["challenge"] = ChallengeFactory(author=people["director"])
-    things["dashboard_table"] = "etapes"
-
-    def mandate(**kwargs):
-        created = MandateFactory(
-            idea=IdeaFactory(author__organisation=home, state=Idea.State.ACCOMPANIED),
-            sponsor=people["sponsor"],
-            client_director=people["director"],
-            created_by=people["delegate"],
-            team=0,
-        )
-        MandateMemberFactory(mandate=created, agent=people["author"], manager=people["manager"])
-        return created
-
-    things["draft_mandate"] = mandate()
-    things["awaiting_mandate"] = sign_all(mandate(), except_for=[people["sponsor"]])
-    things["mandate"] = sign_all(mandate())
-    things["followup"] = things["mandate"].followups.order_by("due_on").first()
-
-    ritual = RitualFactory(created_by=people["delegate"])
-    things["ritual"] = ritual
-    things["occurrence"] = OccurrenceFactory(ritual=ritual)
-    RegistrationFactory(occurrence=things["occurrence"], user=people["author"])
-
-    def forum(stage):
-        created = ForumFactory(created_by=people["delegate"], organisations=[home, guest])
-        Forum.objects.filter(pk=created.pk).update(stage=stage)
-        created.refresh_from_db()
-        CriterionFactory(forum=created)
-        ForumJurorFactory(forum=created, user=people["juror"])
-        pitch = PitchFactory(
-            forum=created, idea=IdeaFactory(author__organisation=guest, state="selected")
-        )
-        return created, pitch
-
-    things["forum_preparing"], things["pitch_preparing"] = forum(S.PREPARING)
-    things["criterion"] = things["forum_preparing"].criteria.first()
-    things["seat"] = things["forum_preparing"].jurors.first()
-    things["forum_open"], things["pitch_open"] = forum(S.OPEN)
-    things["forum_closed"], _ = forum(S.CLOSED)
-    things["forum_published"], _ = forum(S.PUBLISHED)
-    return world
-
-
 # Query strings some pages need to know what is asked of them.
 QUERIES = {"ideas:move": "?to=qualified"}
 
@@ -273,9 +162,9 @@ def url(world: World, name: str) -> str:
     if target is None:
         args = []
     elif target == "forum_open+pitch":
-        args = [world.things["forum_open"].pk, world.things["pitch_open"].pk]
+        args = [world.forum_open.pk, world.pitch_open.pk]
     else:
-        thing = world.things[target]
+        thing = getattr(world, target)
         args = [getattr(thing, "pk", thing)]
     return reverse(name, args=args) + QUERIES.get(name, "")
 

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from ideas.models import Idea
-from innovation.platform.models import Organisation
 from innovation.site.demo.campaigns import ISERE_CAMPAIGN
-from innovation.site.demo.seeds import Comm, IdeaSeed
-
-S = Idea.State
-K = Organisation.Kind
-B = Idea.Beneficiaries
-SUP = Idea.Support
+from innovation.site.demo.seeds import SUP, B, Comm, IdeaSeed, S
 
 IDEAS = [
     # --- Isère, « Construisons ! » ---

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from ideas.models import Idea
-from innovation.platform.models import Organisation
 from innovation.site.demo.campaigns import SOMME_CAMPAIGN
 from innovation.site.demo.directory import SOMME
-from innovation.site.demo.seeds import AGENT, Comm, IdeaSeed
-
-S = Idea.State
-K = Organisation.Kind
-B = Idea.Beneficiaries
-SUP = Idea.Support
+from innovation.site.demo.seeds import AGENT, SUP, B, Comm, IdeaSeed, S
 
 IDEAS = [
     # --- Somme, open campaign 2026 ---

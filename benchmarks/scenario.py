@@ -219,7 +219,7 @@ def forum_results() -> list[str]:
 def concurrent_scoring() -> list[str]:
     """Every juror of the open forum saves all their marks at the same moment, one thread (and
     one connection) per juror; then no mark may be missing."""
-    from juries import permissions, services
+    from juries import permissions, scores
 
     forum = Forum.objects.filter(stage=Forum.Stage.OPEN, title__contains="réseau").latest("pk")
     with transaction.atomic():
@@ -254,7 +254,7 @@ def concurrent_scoring() -> list[str]:
                     for c in criteria
                 }
                 started = time.perf_counter()
-                services.save_scores(forum, actor=juror.user, pitch=pitch, values=values)
+                scores.save_scores(forum, actor=juror.user, pitch=pitch, values=values)
                 with lock:
                     durations.append(time.perf_counter() - started)
         except Exception as error:  # reported, never hidden

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
+from innovation.platform.transitions import InvalidTransition  # noqa: F401 (the pipeline's refusal)
 
 State = Idea.State
 
@@ -59,9 +60,3 @@ def action_label(to: str, from_state: str) -> str:
     if to == State.SUBMITTED and from_state in EXIT_STATES:
         return str(_("Rouvrir"))
     return str(ACTION_LABELS[to])
-
-
-class InvalidTransition(Exception):
-    def __init__(self, before: str, after: str):
-        self.before, self.after = before, after
-        super().__init__(f"{before} → {after}")

@@ -308,11 +308,11 @@ def idea_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 support=form.cleaned_data.get("support") or None,
             )
-        except ValidationError as error:
-            add_errors(form, error)
-        except InvalidTransition:
+        except InvalidTransition:  # a ValidationError too: caught first
             messages.error(request, _("L'idée a changé d'étape entre-temps : rien n'a été fait."))
             return redirect("ideas:detail", pk=idea.pk)
+        except ValidationError as error:
+            add_errors(form, error)
         else:
             messages.success(
                 request,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from juries.models import Criterion, Forum, ForumEvent, Juror, Pitch
 
 # Scores and their history are deliberately absent: they stay private until closing. So are
-# recusals: a declaration is never edited (juries.services.recuse is its only writer).
+# recusals: a declaration is never edited (juries.scores.recuse is its only writer).
 
 
 class CriterionInline(admin.TabularInline):

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ideas.models import Idea
-from innovation.platform.models import Role, RoleGrant, User
-from juries import permissions, services
+from innovation.platform.models import Role, User
+from juries import permissions, scores, services
 from juries.models import Criterion, Forum, Juror, Pitch, Score
 
 if TYPE_CHECKING:
@@ -160,13 +160,9 @@ def _jurors(command: DemoSeeder) -> dict[str, User]:
             # The demo password, hashed once already for jury@: no new hashing needed.
             user.password = template.password
             user.save(update_fields=["password"])
-        command.get_or_create(
-            RoleGrant, {"user": user, "organisation": organisation, "role": Role.JUROR}
-        )
+        command.grant(user, organisation, Role.JUROR)
         for slug, role in seat.extra_roles:
-            command.get_or_create(
-                RoleGrant, {"user": user, "organisation": command.orgs[slug], "role": role}
-            )
+            command.grant(user, command.orgs[slug], role)
         people[seat.email] = user
     return people
 
@@ -242,7 +238,7 @@ def seed_forum(command: DemoSeeder) -> Forum:
         pitch, user = pitches[index], jurors[email]
         if not permissions.can_score_pitch(permissions.access_to(user, forum), pitch):
             continue
-        services.save_scores(
+        scores.save_scores(
             forum,
             actor=user,
             pitch=pitch,
@@ -252,7 +248,7 @@ def seed_forum(command: DemoSeeder) -> Forum:
     slug, reason = RECUSAL
     withdrawn = next((p for p in pitches if p.organisation.slug == slug), None)
     if withdrawn is not None:
-        services.recuse(
+        scores.recuse(
             forum, actor=command.people["jury@tremplin.example"], pitch=withdrawn, reason=reason
         )
         command.created["Recusal"] += 1

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from innovation.platform.choices import label_of
+from innovation.platform.transitions import InvalidTransition
 from juries import permissions
 from juries.models import Forum
 from juries.permissions import ForumAccess
@@ -45,14 +45,11 @@ def may_move(access: ForumAccess, to: str) -> bool:
     return to in allowed_next(access.forum.stage) and MOVERS[to](access)
 
 
-class InvalidTransition(ValidationError):
-    """A move the table refuses (a stale page, a second tab): told to the person, like any
-    other refusal of a service, not an error page."""
-
-    def __init__(self, before: str, after: str):
-        self.before, self.after = before, after
-        super().__init__(
-            _("Le forum est à l'étape « %(before)s » : il ne peut pas passer à « %(after)s ».")
-            % {"before": label_of(Stage, before), "after": label_of(Stage, after)},
-            code="invalid_transition",
-        )
+def refusal(before: str, after: str) -> InvalidTransition:
+    """The refusal of a move the table does not allow, in words for the organiser."""
+    return InvalidTransition(
+        before,
+        after,
+        message=_("Le forum est à l'étape « %(before)s » : il ne peut pas passer à « %(after)s ».")
+        % {"before": label_of(Stage, before), "after": label_of(Stage, after)},
+    )

@@ -9,7 +9,11 @@ at the end of the list like everyone else.
 
 from __future__ import annotations
 
+from innovation.platform import transitions
+from innovation.platform.transitions import InvalidTransition
 from rituals.models import Registration
+
+__all__ = ["NEW", "TRANSITIONS", "InvalidTransition", "allowed_next", "check"]
 
 Status = Registration.Status
 
@@ -28,13 +32,6 @@ def allowed_next(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
-class InvalidTransition(Exception):
-    def __init__(self, before: str, after: str):
-        self.before, self.after = before, after
-        super().__init__(f"{before or '∅'} → {after}")
-
-
 def check(before: str, after: str) -> None:
     """Raise InvalidTransition unless the table allows `before` → `after`."""
-    if after not in allowed_next(before):
-        raise InvalidTransition(before, after)
+    transitions.check(TRANSITIONS, before, after)

@@ -8,7 +8,7 @@ it is (the delegates amend it, the parties sign again): no state goes back.
 from __future__ import annotations
 
 from ideas.mandates.models import Mandate
-from ideas.pipeline import InvalidTransition
+from innovation.platform.transitions import InvalidTransition
 
 __all__ = ["OPEN_STATES", "TRANSITIONS", "InvalidTransition", "allowed_next"]
 

@@ -100,6 +100,17 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     autocomplete_fields = ["organisation", "direction"]
 
+    def delete_model(self, request, obj):
+        # Each role taken back through the service first, so the trail says so; the person's
+        # other rows go as Django's admin deletes them.
+        for grant in obj.role_grants.all():
+            roles.revoke_role(grant, actor=request.user, request=request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for person in queryset:
+            self.delete_model(request, person)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not RoleGrant:
             return super().save_formset(request, form, formset, change)

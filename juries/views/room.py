@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import condition, require_POST
 
 from innovation.platform.web import AuthenticatedRequest, add_errors
-from juries import permissions, selectors, services
+from juries import permissions, scores, selectors, services
 from juries.forms import (
     RecusalForm,
     ScoreForm,
@@ -155,7 +155,7 @@ def score_pitch(request: AuthenticatedRequest, pk: int, pitch_pk: int) -> HttpRe
         # Even when the page shows no form: the service gives the reason, the database holds.
         if form.is_valid():
             try:
-                services.save_scores(
+                scores.save_scores(
                     forum,
                     actor=request.user,
                     pitch=pitch,
@@ -214,7 +214,7 @@ def recuse(request: AuthenticatedRequest, pk: int, pitch_pk: int) -> HttpRespons
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.recuse(
+                scores.recuse(
                     forum, actor=request.user, pitch=pitch, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:

@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from juries import services
+from juries import scores
 from tests.juries.conftest import build_arena
 
 POLL_WAIT = 15_000  # ms: three polls
@@ -31,7 +31,7 @@ def test_the_board_keeps_polling_through_304s_and_shows_a_new_mark(page, live_se
     assert [code for code, _ in polls[:2]] == [200, 304]
     assert "if-none-match" in polls[1][1]
 
-    services.save_scores(
+    scores.save_scores(
         arena.forum,
         actor=arena.jurors[1].user,
         pitch=arena.pitches[2],

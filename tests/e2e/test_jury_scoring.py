@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from ideas.models import Idea
 from innovation.platform.models import Role
-from juries import services
+from juries import scores, services
 from juries.models import Forum, Pitch, Score
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -238,7 +238,7 @@ def test_a_juror_with_a_conflict_withdraws_from_a_pitch_and_the_results_say_so(
     url = f"{live_server.url}/forums/{forum.pk}/noter/"
     # The Aisne juror scores the Nord and the Oise pitches.
     for key, marks in {"nord": (6, 6), "oise": (8, 7)}.items():
-        services.save_scores(
+        scores.save_scores(
             forum,
             actor=f["other"].user,
             pitch=pitches[key],

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from innovation.platform.exports import safe_cell
-from juries import services
+from juries import scores, services
 from tests.juries.conftest import build_arena
 
 
@@ -39,7 +39,7 @@ def test_results_csv_writes_negative_normalised_scores_as_numbers(client):
     for juror in arena.jurors:
         for value, pitch in zip((2, 8, 5), arena.pitches, strict=True):
             if pitch.organisation_id != juror.organisation_id:
-                services.save_scores(
+                scores.save_scores(
                     arena.forum, actor=juror.user, pitch=pitch, values=arena.values(value, value)
                 )
     services.close_scoring(arena.forum, actor=arena.delegate)

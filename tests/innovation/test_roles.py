@@ -322,3 +322,19 @@ def test_admin_user_inline_cannot_change_a_held_role(client, superuser, agent):
     held.refresh_from_db()
     assert held.role == Role.AGENT
     assert role_events().count() == 0
+
+
+@pytest.mark.django_db
+def test_admin_delete_of_a_person_writes_one_audit_row_per_role(client, superuser, delegate):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:innovation_user_delete", args=[delegate.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=delegate.pk).exists()
+    assert sorted((e.action, e.detail["rôle"], e.target_id) for e in role_events()) == [
+        (audit.ROLE_REVOKED, "Agent", str(delegate.pk)),
+        (audit.ROLE_REVOKED, "Délégué·e à l'innovation", str(delegate.pk)),
+    ]

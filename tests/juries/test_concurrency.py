@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ideas.models import Idea
-from juries import services
+from juries import scores, services
 from juries.models import Forum, Pitch, Score, ScoreEvent
 from tests.factories import IdeaFactory
 from tests.juries.conftest import build_arena
@@ -43,7 +43,7 @@ def test_the_same_score_from_two_tabs_is_stored_once():
     juror, pitch = arena.jurors[0], arena.pitches[1]
 
     def save(impact):
-        return lambda: services.save_scores(
+        return lambda: scores.save_scores(
             arena.forum, actor=juror.user, pitch=pitch, values=arena.values(impact, 5)
         )
 
@@ -84,7 +84,7 @@ def test_jurors_scoring_while_the_delegate_closes_never_land_after_closing():
 
     def save(index, pitch_index):
         juror = arena.jurors[index]
-        return lambda: services.save_scores(
+        return lambda: scores.save_scores(
             arena.forum,
             actor=juror.user,
             pitch=arena.pitches[pitch_index],

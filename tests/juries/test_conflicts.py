@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from innovation.platform.models import Role, User
-from juries import permissions, services
+from juries import permissions, scores, services
 from juries.models import Forum, Score
 from tests.factories import AdminFactory, DelegateFactory, OrganisationFactory, grant
 from tests.juries.conftest import build_arena
@@ -113,7 +113,7 @@ def test_a_delegate_of_two_collectivites_may_not_score_the_other_ones_pitch_in_t
     seat = two_hats(arena)
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=seat.user, pitch=arena.pitches[1], values=arena.values(9, 9)
         )
 
@@ -164,7 +164,7 @@ def test_a_delegate_of_two_collectivites_may_not_score_the_other_ones_pitch_in_t
 def test_the_same_delegate_still_scores_a_third_collectivite(arena):
     seat = two_hats(arena)
 
-    changed = services.save_scores(
+    changed = scores.save_scores(
         arena.forum, actor=seat.user, pitch=arena.pitches[2], values=arena.values(6, 7)
     )
 
@@ -173,13 +173,13 @@ def test_the_same_delegate_still_scores_a_third_collectivite(arena):
 
 def test_a_role_granted_after_seating_is_refused_at_scoring_time(arena):
     juror = arena.jurors[0]
-    services.save_scores(
+    scores.save_scores(
         arena.forum, actor=juror.user, pitch=arena.pitches[1], values=arena.values(5, 5)
     )
     grant(juror.user, arena.orgs[2], Role.SPONSOR)
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=juror.user, pitch=arena.pitches[2], values=arena.values(8, 8)
         )
     with pytest.raises(IntegrityError, match="score_no_conflict_of_interest"), transaction.atomic():
@@ -193,13 +193,13 @@ def test_a_role_granted_after_scoring_refuses_a_correction_but_keeps_the_marks(a
     # The rule is checked when a mark is written: marks given before stay (and count) until
     # the juror withdraws them by recusing.
     juror = arena.jurors[0]
-    services.save_scores(
+    scores.save_scores(
         arena.forum, actor=juror.user, pitch=arena.pitches[1], values=arena.values(5, 5)
     )
     grant(juror.user, arena.orgs[1], Role.AGENT)
 
     with pytest.raises(ValidationError):
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=juror.user, pitch=arena.pitches[1], values=arena.values(9, 9)
         )
     mark = Score.objects.filter(pitch=arena.pitches[1]).first()
@@ -213,7 +213,7 @@ def test_a_juror_only_grant_elsewhere_lets_the_juror_score_there(arena):
     juror = arena.jurors[0]
     grant(juror.user, arena.orgs[1], Role.JUROR)
 
-    changed = services.save_scores(
+    changed = scores.save_scores(
         arena.forum, actor=juror.user, pitch=arena.pitches[1], values=arena.values(7, 7)
     )
 
@@ -225,7 +225,7 @@ def test_a_juror_who_moved_to_the_pitchs_collectivite_is_refused(arena):
     User.objects.filter(pk=juror.user_id).update(organisation=arena.orgs[1])
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=juror.user, pitch=arena.pitches[1], values=arena.values(7, 7)
         )
 
@@ -263,7 +263,7 @@ def _moved_after_seating(arena):
 
 
 def _recused(arena):
-    services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+    scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
     return arena.jurors[0], arena.pitches[1]
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from innovation.platform import audit
 from innovation.platform.models import AuditEvent
-from juries import selectors, services
+from juries import scores, selectors, services
 from juries.models import Forum, JurorNote, Recusal, Score, ScoreEvent
 from tests.factories import AgentFactory, DelegateFactory, OrganisationFactory
 from tests.juries.conftest import build_arena
@@ -19,7 +19,7 @@ S = Forum.Stage
 
 
 def save(arena, juror_index, pitch_index, impact, feasibility, comment=""):
-    services.save_scores(
+    scores.save_scores(
         arena.forum,
         actor=arena.jurors[juror_index].user,
         pitch=arena.pitches[pitch_index],
@@ -38,7 +38,7 @@ def recuse_url(arena, pitch_index):
 def test_recusal_before_scoring_is_recorded_and_refuses_any_later_mark(arena):
     juror = arena.jurors[0]
 
-    recusal = services.recuse(
+    recusal = scores.recuse(
         arena.forum,
         actor=juror.user,
         pitch=arena.pitches[1],
@@ -59,7 +59,7 @@ def test_recusal_before_scoring_is_recorded_and_refuses_any_later_mark(arena):
 
 
 def test_recusal_while_the_forum_is_prepared_is_allowed(preparing):
-    services.recuse(preparing.forum, actor=preparing.jurors[0].user, pitch=preparing.pitches[2])
+    scores.recuse(preparing.forum, actor=preparing.jurors[0].user, pitch=preparing.pitches[2])
 
     assert Recusal.objects.count() == 1
 
@@ -69,7 +69,7 @@ def test_recusal_after_scoring_withdraws_the_marks_and_the_trail_counts_them(are
     save(arena, 0, 2, 4, 4)
     save(arena, 0, 1, 8, 2)  # a correction: a second history row for the impact mark
 
-    services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+    scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
 
     assert list(Score.objects.values_list("pitch", flat=True)) == [arena.pitches[2].pk] * 2
     assert ScoreEvent.objects.filter(score__pitch=arena.pitches[1]).count() == 0
@@ -88,7 +88,7 @@ def test_recusal_after_closing_is_refused(arena):
     services.close_scoring(arena.forum, actor=arena.delegate)
 
     with pytest.raises(ValidationError) as error:
-        services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+        scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
 
     assert error.value.messages == [
         "La notation est close : il n'est plus possible de se déporter."
@@ -98,16 +98,16 @@ def test_recusal_after_closing_is_refused(arena):
 
 def test_recusal_by_someone_off_the_jury_is_refused(arena):
     with pytest.raises(PermissionDenied):
-        services.recuse(arena.forum, actor=arena.delegate, pitch=arena.pitches[1])
+        scores.recuse(arena.forum, actor=arena.delegate, pitch=arena.pitches[1])
 
     assert Recusal.objects.count() == 0
 
 
 def test_recusal_twice_is_refused_with_a_message(arena):
-    services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+    scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
 
     with pytest.raises(ValidationError) as error:
-        services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+        scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
 
     assert error.value.messages == ["Vous vous êtes déjà déporté·e pour ce pitch."]
 
@@ -116,14 +116,14 @@ def test_recusal_from_a_pitch_of_another_forum_is_refused(arena):
     other = build_arena()
 
     with pytest.raises(ValidationError):
-        services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=other.pitches[1])
+        scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=other.pitches[1])
     with pytest.raises(IntegrityError, match="recusal_pitch_forum_fk"), transaction.atomic():
         Recusal.objects.create(forum=arena.forum, juror=arena.jurors[0], pitch=other.pitches[1])
 
 
 def test_a_juror_who_recused_stays_on_the_jury(preparing):
     juror = preparing.jurors[1]
-    services.recuse(preparing.forum, actor=juror.user, pitch=preparing.pitches[0])
+    scores.recuse(preparing.forum, actor=juror.user, pitch=preparing.pitches[0])
 
     with pytest.raises(ValidationError) as error:
         services.remove_juror(juror, actor=preparing.delegate)
@@ -135,7 +135,7 @@ def test_a_juror_who_recused_stays_on_the_jury(preparing):
 def test_results_do_not_count_withdrawn_marks(arena):
     save(arena, 0, 1, 10, 10)
     save(arena, 2, 1, 2, 2)
-    services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+    scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
     services.close_scoring(arena.forum, actor=arena.delegate)
 
     row = next(r for r in selectors.results(arena.forum) if r.pitch == arena.pitches[1])
@@ -193,7 +193,7 @@ def test_recusing_through_the_form_returns_to_the_scoring_page_without_a_form(cl
 
 @pytest.mark.django_db
 def test_a_second_recusal_of_the_same_pitch_shows_the_first_and_no_form(client, arena):
-    services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+    scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
     client.force_login(arena.jurors[0].user)
 
     page = client.get(recuse_url(arena, 1))
@@ -270,7 +270,7 @@ def test_a_recusal_shows_at_once_on_the_live_board_as_its_own_state(client, aren
     key = f"{arena.jurors[0].pk}-{arena.pitches[1].pk}"
 
     save(arena, 0, 1, 6, 6)
-    services.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
+    scores.recuse(arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1])
     page = client.get(board_url).content.decode()
     data = client.get(json_url).json()
 
@@ -284,7 +284,7 @@ def test_a_recusal_shows_at_once_on_the_live_board_as_its_own_state(client, aren
 def test_results_and_their_csv_name_who_withdrew(client, arena):
     save(arena, 1, 2, 8, 8)
     juror = arena.jurors[0]
-    services.recuse(arena.forum, actor=juror.user, pitch=arena.pitches[2], reason="Lien familial")
+    scores.recuse(arena.forum, actor=juror.user, pitch=arena.pitches[2], reason="Lien familial")
     services.close_scoring(arena.forum, actor=arena.delegate)
     client.force_login(arena.delegate)
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from innovation.platform.models import Role, User
-from juries import services
+from juries import scores, services
 from juries.models import Forum
 from tests.factories import AgentFactory, DelegateFactory, ForumJurorFactory, grant
 from tests.juries.conftest import build_arena
@@ -26,7 +26,7 @@ def results_url(arena):
 
 
 def save(arena, juror_index, pitch_index, impact, feasibility, comment=""):
-    services.save_scores(
+    scores.save_scores(
         arena.forum,
         actor=arena.jurors[juror_index].user,
         pitch=arena.pitches[pitch_index],
@@ -297,7 +297,7 @@ def test_after_a_recusal_the_poll_answers_the_new_state(client, arena):
     client.force_login(arena.delegate)
     etag = poll(client, arena)["ETag"]
 
-    services.recuse(arena.forum, actor=arena.jurors[1].user, pitch=arena.pitches[2])
+    scores.recuse(arena.forum, actor=arena.jurors[1].user, pitch=arena.pitches[2])
     after = poll(client, arena, etag)
 
     key = f"{arena.jurors[1].pk}-{arena.pitches[2].pk}"

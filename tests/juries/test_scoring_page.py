@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from ideas.models import Idea
 from innovation.platform.models import Role
-from juries import services
+from juries import scores, services
 from juries.models import Forum, Score
 from tests.factories import AgentFactory, grant
 from tests.juries.conftest import build_arena
@@ -25,7 +25,7 @@ def pitch_url(arena, index):
 
 
 def save(arena, juror_index, pitch_index, impact, feasibility, comment=""):
-    services.save_scores(
+    scores.save_scores(
         arena.forum,
         actor=arena.jurors[juror_index].user,
         pitch=arena.pitches[pitch_index],

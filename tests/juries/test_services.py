@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 
 from ideas.models import Idea, IdeaEvent
 from innovation.platform.models import Notification, Role
-from juries import services
+from juries import scores, services
 from juries.models import Forum, Pitch, Score, ScoreEvent
 from tests.factories import (
     CriterionFactory,
@@ -26,7 +26,7 @@ from tests.juries.conftest import build_arena
 def test_save_scores_records_each_mark_and_its_history(arena):
     juror = arena.jurors[0]
 
-    changed = services.save_scores(
+    changed = scores.save_scores(
         arena.forum, actor=juror.user, pitch=arena.pitches[1], values=arena.values(7, 4)
     )
 
@@ -40,9 +40,9 @@ def test_save_scores_records_each_mark_and_its_history(arena):
 
 def test_correcting_a_score_keeps_every_value_in_the_history(arena):
     juror, pitch = arena.jurors[0], arena.pitches[1]
-    services.save_scores(arena.forum, actor=juror.user, pitch=pitch, values=arena.values(7, 4))
+    scores.save_scores(arena.forum, actor=juror.user, pitch=pitch, values=arena.values(7, 4))
 
-    changed = services.save_scores(
+    changed = scores.save_scores(
         arena.forum, actor=juror.user, pitch=pitch, values=arena.values(9, 4), comment="Revu"
     )
 
@@ -58,7 +58,7 @@ def test_a_juror_cannot_score_a_pitch_of_their_own_organisation(arena):
     juror, own_pitch = arena.jurors[0], arena.pitches[0]
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=juror.user, pitch=own_pitch, values=arena.values(7, 4)
         )
 
@@ -135,7 +135,7 @@ def test_the_database_refuses_a_criterion_from_another_forum(arena):
 
 def test_the_database_keeps_one_score_per_juror_pitch_and_criterion(arena):
     juror, pitch = arena.jurors[0], arena.pitches[1]
-    services.save_scores(arena.forum, actor=juror.user, pitch=pitch, values=arena.values(7, 4))
+    scores.save_scores(arena.forum, actor=juror.user, pitch=pitch, values=arena.values(7, 4))
 
     with pytest.raises(IntegrityError, match="score_unique_per_criterion"), transaction.atomic():
         Score.objects.create(
@@ -162,7 +162,7 @@ def test_marks_outside_the_scale_or_missing_are_refused(arena, values, field, me
     data = {c.pk: v for c, v in zip(arena.criteria, values, strict=True) if v is not None}
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1], values=data
         )
 
@@ -175,7 +175,7 @@ def test_a_criterion_from_another_forum_is_refused(arena):
     values = {**arena.values(7, 4), other.pk: 5}
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=arena.jurors[0].user, pitch=arena.pitches[1], values=values
         )
 
@@ -189,7 +189,7 @@ def test_a_pitch_from_another_forum_is_refused(arena):
     other_pitch = PitchFactory()
 
     with pytest.raises(ValidationError):
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=arena.jurors[0].user, pitch=other_pitch, values=arena.values(7, 4)
         )
 
@@ -199,7 +199,7 @@ def test_scoring_outside_the_open_stage_is_refused(db, stage):
     arena = build_arena(stage=stage)
 
     with pytest.raises(ValidationError) as error:
-        services.save_scores(
+        scores.save_scores(
             arena.forum,
             actor=arena.jurors[0].user,
             pitch=arena.pitches[1],
@@ -212,7 +212,7 @@ def test_scoring_outside_the_open_stage_is_refused(db, stage):
 
 def test_someone_off_the_jury_cannot_score(arena):
     with pytest.raises(PermissionDenied):
-        services.save_scores(
+        scores.save_scores(
             arena.forum, actor=arena.delegate, pitch=arena.pitches[1], values=arena.values(7, 4)
         )
 
@@ -345,7 +345,7 @@ def test_move_pitch_swaps_neighbours(preparing):
 def score_all(arena, grid):
     """grid: {(juror index, pitch index): (impact, feasibility)}."""
     for (j, p), values in grid.items():
-        services.save_scores(
+        scores.save_scores(
             arena.forum,
             actor=arena.jurors[j].user,
             pitch=arena.pitches[p],

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from innovation.platform import audit
 from innovation.platform.models import AuditEvent
-from juries import permissions, services, stages
+from juries import permissions, scores, services, stages
 from juries.models import Forum, ForumEvent
 from tests.juries.conftest import build_arena
 
@@ -19,7 +19,7 @@ def history(forum):
 def scored_arena():
     """An open forum where one pitch has marks: closing proposes it, publishing accepts it."""
     arena = build_arena()
-    services.save_scores(
+    scores.save_scores(
         arena.forum, actor=arena.jurors[1].user, pitch=arena.pitches[0], values=arena.values(8, 7)
     )
     return arena
@@ -94,7 +94,7 @@ def test_publishing_writes_one_event_with_before_after_and_actor():
 def test_the_whole_life_of_a_forum_is_in_its_history_in_order():
     arena = build_arena(stage=S.PREPARING)
     services.open_scoring(arena.forum, actor=arena.delegate, reason="  Premier pitch à 14 h.  ")
-    services.save_scores(
+    scores.save_scores(
         arena.forum, actor=arena.jurors[1].user, pitch=arena.pitches[0], values=arena.values(8, 7)
     )
     services.close_scoring(arena.forum, actor=arena.delegate)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from ideas.models import Idea
 from innovation.platform.models import Role
-from juries import services
+from juries import scores, services
 from juries.models import Criterion, Forum, Juror, Pitch, Score
 from tests.factories import (
     AgentFactory,
@@ -271,7 +271,7 @@ def test_scoring_page_shows_the_pitch_on_stage_with_its_form(client, arena):
 
 
 def juror_scores(arena, index, pitch_index, impact, feasibility, comment=""):
-    services.save_scores(
+    scores.save_scores(
         arena.forum,
         actor=arena.jurors[index].user,
         pitch=arena.pitches[pitch_index],
@@ -512,7 +512,7 @@ def test_the_jury_shows_live_which_pitches_each_juror_will_not_score(client, pre
         forum=preparing.forum,
         idea=IdeaFactory(author__organisation=preparing.orgs[1], state=Idea.State.SELECTED),
     )
-    services.recuse(preparing.forum, actor=juror.user, pitch=preparing.pitches[2])
+    scores.recuse(preparing.forum, actor=juror.user, pitch=preparing.pitches[2])
     after = client.get(url)
 
     def seen(response):
@@ -583,7 +583,7 @@ def crowded_arena(count):
     for juror in jurors:
         for pitch in arena.pitches:
             if pitch.organisation_id != juror.organisation_id:
-                services.save_scores(
+                scores.save_scores(
                     arena.forum,
                     actor=juror.user,
                     pitch=pitch,

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from ideas.models import Campaign, Challenge, Comment, Follow, Idea, IdeaEvent, Theme, Vote
 from ideas.search import refresh_search_vector
+from innovation.platform import roles
 from innovation.platform.models import Direction, Organisation, Role, RoleGrant, User
 from innovation.site.demo.campaigns import (
     CAMPAIGNS,
@@ -123,6 +124,12 @@ class Command(BaseCommand):
             self.updated[model.__name__] += 1
         return obj, False
 
+    def grant(self, user: User, organisation: Organisation, role: str) -> None:
+        """A role, through the platform's service (so it is in the audit trail), once."""
+        if not RoleGrant.objects.filter(user=user, organisation=organisation, role=role).exists():
+            roles.grant_role(user, organisation, role, actor=None)
+            self.created["RoleGrant"] += 1
+
     def get_or_create(self, model: type[models.Model], lookup: dict, defaults: dict | None = None):
         obj, created = model.objects.get_or_create(**lookup, defaults=defaults or {})
         if created:
@@ -191,13 +198,9 @@ class Command(BaseCommand):
                 if not created:
                     self.updated["User.password"] += 1
             for role in person.roles:
-                self.get_or_create(
-                    RoleGrant, {"user": user, "organisation": values["organisation"], "role": role}
-                )
+                self.grant(user, self.orgs[person.organisation], role)
             for slug, role in person.extra_roles:
-                self.get_or_create(
-                    RoleGrant, {"user": user, "organisation": self.orgs[slug], "role": role}
-                )
+                self.grant(user, self.orgs[slug], role)
             self.people[person.email] = user
         self.delegates = {slug: self.people[email] for slug, email in DELEGATE_OF.items()}
         # Who may vote on an idea of each organisation: the seeded agents only, so that the

@@ -229,7 +229,7 @@ def idea_create(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     initial = {}
     for key in ("campaign", "challenge"):
-        if request.GET.get(key, "").isdigit():
+        if request.GET.get(key, "").isdecimal():
             initial[key] = request.GET[key]
     form = IdeaForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -270,7 +270,7 @@ def occurrence_attendance(request: AuthenticatedRequest, pk: int) -> HttpRespons
         if registration.status == Registration.Status.CONFIRMED
     ]
     if request.method == "POST":
-        ids = [int(value) for value in request.POST.getlist("attended") if value.isdigit()]
+        ids = [int(value) for value in request.POST.getlist("attended") if value.isdecimal()]
         try:
             present = services.mark_attendance(occurrence, actor=request.user, attended_ids=ids)
         except ValidationError as error:

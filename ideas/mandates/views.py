@@ -251,7 +251,7 @@ def mandate_create(request: AuthenticatedRequest) -> HttpResponse:
     if not perms.can_manage_mandates(request.user):
         raise PermissionDenied
     idea_id = request.POST.get("idee") or request.GET.get("idee", "")
-    if not idea_id.isdigit():
+    if not idea_id.isdecimal():
         ideas = selectors.draftable_ideas(request.user)
         return render(
             request,

@@ -92,7 +92,7 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
 def notification_mark_read(request: AuthenticatedRequest) -> HttpResponse:
     raw_id = request.POST.get("id", "").strip()
     if raw_id:
-        if not raw_id.isdigit():
+        if not raw_id.isdecimal():
             raise Http404
         notifications.mark_read(request.user, [int(raw_id)])
         messages.success(request, _("Notification marquée comme lue."))

@@ -41,7 +41,7 @@ def on_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pitch_id = request.POST.get("pitch", "")
     pitch = None
     if pitch_id:
-        if not pitch_id.isdigit():
+        if not pitch_id.isdecimal():
             raise Http404
         pitch = get_object_or_404(
             Pitch.objects.select_related("idea"), pk=int(pitch_id), forum=forum

@@ -404,6 +404,22 @@ def test_delegate_marks_attendance_and_ritual_page_shows_figures(client, delegat
 
 
 @pytest.mark.django_db
+def test_attendance_ignores_digits_that_are_not_numbers(client, delegate, occurrence):
+    # "²".isdigit() is true, but int("²") fails: found by tests/hardening/test_fuzz.py.
+    came = RegistrationFactory(occurrence=occurrence)
+    with time_machine.travel(occurrence.starts_at + datetime.timedelta(days=1), tick=False):
+        client.force_login(delegate)
+        response = client.post(
+            reverse("rituals:attendance", args=[occurrence.pk]),
+            {"attended": ["²", "³", str(came.pk)]},
+        )
+
+    assert response.status_code == 302
+    came.refresh_from_db()
+    assert came.attended is True
+
+
+@pytest.mark.django_db
 def test_export_lists_registrations_as_csv(client, delegate, occurrence):
     RegistrationFactory(occurrence=occurrence, user__last_name="=Dupont")
     client.force_login(delegate)

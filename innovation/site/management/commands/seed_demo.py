@@ -8,6 +8,12 @@ directions, people, roles, themes, campaigns, challenge) is brought back to the 
 an idea, once created, is left as people made it (state, text, history), only the seeded
 votes, comments and follows are added back if missing, and the counters recomputed.
 
+Ideas, their steps, votes, comments and follows, roles, the forum's opening and the mandates'
+states are written through the services, each on its day (a time-machine clock): the demo
+can only hold what the product can reach, with the histories, audit lines and notifications
+the product writes. Those notifications are marked as not to be e-mailed: the demo's mails
+go nowhere.
+
 Dates are relative to an anchor: today on the first run, then the day the first run happened
 (recovered from the Somme campaign), so a second run on a later day changes nothing either.
 The demo password is checked on every run and reset only if it no longer works.
@@ -19,17 +25,27 @@ import datetime
 import random
 from collections import Counter
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from ideas.models import Campaign, Challenge, Comment, Follow, Idea, IdeaEvent, Theme, Vote
+from ideas import services as idea_services
+from ideas.models import Campaign, Challenge, Comment, Follow, Idea, Theme
 from ideas.search import refresh_search_vector
 from innovation.platform import roles
-from innovation.platform.models import Direction, Organisation, Role, RoleGrant, User
+from innovation.platform.models import (
+    Direction,
+    Notification,
+    Organisation,
+    Role,
+    RoleGrant,
+    User,
+)
+from innovation.platform.outbox import DeliveryState
 from innovation.site.demo.campaigns import (
     CAMPAIGNS,
     CHALLENGE,
@@ -69,6 +85,7 @@ class Command(BaseCommand):
             self.created: Counter[str] = Counter()
             self.updated: Counter[str] = Counter()
             self.anchor = self._anchor()
+            last_notification = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
             self._organisations()
             self._directions()
             self._people()
@@ -88,6 +105,11 @@ class Command(BaseCommand):
             from ideas.mandates.demo import seed_mandates
 
             self.mandates = seed_mandates(self)
+            # What happened in the demo's past told people as it would have (notifications),
+            # but its e-mails go nowhere.
+            Notification.objects.filter(
+                pk__gt=last_notification, delivery_state=DeliveryState.PENDING
+            ).update(delivery_state=DeliveryState.SKIPPED)
         self._summary()
 
     # --- helpers ---
@@ -267,6 +289,9 @@ class Command(BaseCommand):
         self.idea_count = len(ideas)
 
     def _idea(self, seed: IdeaSeed) -> Idea:
+        """A new idea is written as its authors and delegates would have, through the
+        services, each step on its day (the demo's clock): so it can only hold a state the
+        product can reach. An idea already there belongs to the people using the demo."""
         steps = seed.steps()
         if (
             len(steps) != len(seed.days_ago)
@@ -278,43 +303,29 @@ class Command(BaseCommand):
             raise ValueError(f"Chronologie incohérente pour « {seed.title} ».")
         organisation = self.orgs[seed.organisation]
         author = self.people[seed.author]
-        idea, created = self.get_or_create(
-            Idea,
-            {"organisation": organisation, "title": seed.title},
-            {
-                "author": author,
-                "direction": author.direction
-                if author.organisation_id == organisation.pk
-                else None,
-                "irritant": seed.irritant,
-                "proposal": seed.proposal,
-                "beneficiaries": seed.beneficiaries,
-                "expected_impact": seed.expected_impact,
-                "theme": self.themes[seed.theme],
-                "campaign": self.campaigns[seed.campaign] if seed.campaign else None,
-                "challenge": self.challenge if seed.challenge else None,
-                "state": seed.state,
-                "support": seed.support if seed.state not in (S.DRAFT, S.SUBMITTED) else "",
-                "submitted_at": self.at(seed.days_ago[0], 10, 0) if steps else None,
-            },
-        )
-        if created:
-            self.new_idea_ids.add(idea.pk)
-        else:
-            # Once created, an idea belongs to the people using the demo: keep what they did.
+        idea = Idea.objects.filter(organisation=organisation, title=seed.title).first()
+        if idea is not None:
             return idea
-        idea.coauthors.set([self.people[email] for email in seed.coauthors])
-        # The history, as ideas.services writes it: created as a draft, then each step.
-        first_day = seed.days_ago[0] + 1 if steps else 2
-        created_at = self.at(first_day, 16, 45)
-        events = [
-            IdeaEvent(idea=idea, actor=author, before="", after=S.DRAFT, created_at=created_at)
-        ]
-        before: str = S.DRAFT
-        for step, days_ago in zip(steps, seed.days_ago, strict=True):
-            actor = (
-                author if step in (S.SUBMITTED, S.ABANDONED) else self.delegates[seed.organisation]
+        with self.clock(seed.days_ago[0] + 1 if steps else 2, 16, 45):
+            idea = idea_services.create_idea(
+                author=author,
+                data={
+                    "title": seed.title,
+                    "irritant": seed.irritant,
+                    "proposal": seed.proposal,
+                    "beneficiaries": seed.beneficiaries,
+                    "expected_impact": seed.expected_impact,
+                    "theme": self.themes[seed.theme],
+                    "campaign": self.campaigns[seed.campaign] if seed.campaign else None,
+                    "challenge": self.challenge if seed.challenge else None,
+                },
+                coauthors=[self.people[email] for email in seed.coauthors],
             )
+        self.created["Idea"] += 1
+        self.new_idea_ids.add(idea.pk)
+        delegate = self.delegates[seed.organisation]
+        for step, days_ago in zip(steps, seed.days_ago, strict=True):
+            actor = author if step in (S.SUBMITTED, S.ABANDONED) else delegate
             reason = seed.reasons.get(step)
             if reason is None:
                 reason = (FORUM_REASONS if seed.campaign == FORUM_CAMPAIGN else {}).get(
@@ -322,53 +333,47 @@ class Command(BaseCommand):
                 )
             if step in EXITS and not reason:
                 raise ValueError(f"Motif manquant pour « {seed.title} » ({step}).")
-            events.append(
-                IdeaEvent(
-                    idea=idea,
-                    actor=actor,
-                    before=before,
-                    after=step,
-                    reason=reason,
-                    created_at=self.at(days_ago, 10 if step == S.SUBMITTED else 14, 0),
-                )
-            )
-            before = step
-        IdeaEvent.objects.bulk_create(events)
-        self.created["IdeaEvent"] += len(events)
-        Idea.objects.filter(pk=idea.pk).update(
-            created_at=created_at, updated_at=events[-1].created_at
-        )
+            with self.clock(days_ago, 10 if step == S.SUBMITTED else 14, 0):
+                idea = idea_services.move_idea(idea, to=step, actor=actor, reason=reason)
+        if seed.support and seed.state not in (S.DRAFT, S.SUBMITTED):
+            with self.clock(seed.days_ago[-1], 14, 5):
+                idea = idea_services.set_support(idea, actor=delegate, support=seed.support)
         return idea
 
     def _community(self, idea: Idea, seed: IdeaSeed) -> None:
-        """Follows, votes and comments: added back if missing, never duplicated."""
-        authors = {idea.author_id, *idea.coauthors.values_list("pk", flat=True)}
-        for email in (seed.author, *seed.coauthors, *seed.followers):
-            self.get_or_create(Follow, {"idea": idea, "user": self.people[email]})
+        """Follows, votes and comments, through the services on their day: added back if
+        missing, never duplicated."""
         if idea.state == S.DRAFT or not seed.days_ago:
             return
+        for email in (*seed.coauthors, *seed.followers):
+            user = self.people[email]
+            if not Follow.objects.filter(idea=idea, user=user).exists():
+                idea_services.set_following(idea, user=user, following=True)
+                self.created["Follow"] += 1
+        authors = {idea.author_id, *idea.coauthors.values_list("pk", flat=True)}
         submitted = seed.days_ago[0]
         pool = [user for user in self.voters[seed.organisation] if user.pk not in authors]
         pool.sort(key=lambda user: user.email)
         chosen = random.Random(seed.title).sample(pool, min(seed.votes, len(pool)))
         for rank, voter in enumerate(chosen):
-            vote, created = self.get_or_create(Vote, {"idea": idea, "voter": voter})
-            if created:
-                days_ago = max(submitted - 1 - rank, 1)
-                Vote.objects.filter(pk=vote.pk).update(created_at=self.at(days_ago, 12, rank))
+            with self.clock(max(submitted - 1 - rank, 1), 12, rank):
+                if idea_services.cast_vote(idea, voter=voter):
+                    self.created["Vote"] += 1
         delegate = self.delegates[seed.organisation]
-        for comment in seed.comments:
-            hidden = bool(comment.hidden_reason)
-            self.get_or_create(
-                Comment,
-                {"idea": idea, "author": self.people[comment.author], "body": comment.body},
-                {
-                    "created_at": self.at(comment.days_ago, 13, 15),
-                    "hidden_at": self.at(comment.days_ago, 17) if hidden else None,
-                    "hidden_by": delegate if hidden else None,
-                    "hidden_reason": comment.hidden_reason,
-                },
-            )
+        for seeded in seed.comments:
+            commenter = self.people[seeded.author]
+            if Comment.objects.filter(idea=idea, author=commenter, body=seeded.body).exists():
+                continue
+            with self.clock(seeded.days_ago, 13, 15):
+                comment = idea_services.add_comment(idea, author=commenter, body=seeded.body)
+            self.created["Comment"] += 1
+            if seeded.hidden_reason:
+                with self.clock(seeded.days_ago, 17, 0):
+                    idea_services.hide_comment(comment, actor=delegate, reason=seeded.hidden_reason)
+
+    def clock(self, days_ago: int, hour: int = 9, minute: int = 30):
+        """The demo's clock, set to a moment of its past, for what the services date now."""
+        return time_machine.travel(self.at(days_ago, hour, minute), tick=False)
 
     def _recount(self, ideas: list[Idea]) -> None:
         """Counters equal to the real rows, whoever added them (seed or demo visitors)."""

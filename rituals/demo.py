@@ -16,8 +16,11 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+import time_machine
+
 from ideas.models import Idea
-from rituals.models import Occurrence, Registration, RegistrationEvent, Ritual
+from rituals import services
+from rituals.models import Occurrence, Registration, Ritual
 from rituals.recurrence import HORIZON_DAYS, generate
 
 if TYPE_CHECKING:
@@ -39,30 +42,30 @@ def _dates(command: DemoSeeder, ritual: Ritual) -> list[Occurrence]:
     return list(ritual.occurrences.order_by("original_date"))
 
 
-def _register(command: DemoSeeder, occurrence: Occurrence, emails: list[str], **values) -> None:
+def _register(command: DemoSeeder, occurrence: Occurrence, emails: list[str]) -> None:
+    """Each person registers through the service, six days before the date, a few minutes
+    apart (in this order: the first ones get the seats); someone already there is left."""
     base = occurrence.starts_at - datetime.timedelta(days=6)
     for rank, email in enumerate(emails):
         person = command.people[email]
-        registration, created = command.get_or_create(
-            Registration,
-            {"occurrence": occurrence, "user": person},
-            {
-                "status": Registration.Status.CONFIRMED,
-                "created_at": base + datetime.timedelta(minutes=17 * rank),
-                **values.get(email, {}),
-            },
+        if occurrence.registrations.filter(user=person).exists():
+            continue
+        with time_machine.travel(base + datetime.timedelta(minutes=17 * rank), tick=False):
+            services.register(occurrence, user=person)
+        command.created["Registration"] += 1
+
+
+def _attendance(command: DemoSeeder, occurrence: Occurrence, present: list[str]) -> None:
+    """The manager ticks who came, two hours after the start, through the service (once)."""
+    if occurrence.attendance_marked_at is not None:
+        return
+    ids = occurrence.registrations.filter(
+        user__email__in=present, status=Registration.Status.CONFIRMED
+    ).values_list("pk", flat=True)
+    with time_machine.travel(occurrence.starts_at + datetime.timedelta(hours=2), tick=False):
+        services.mark_attendance(
+            occurrence, actor=occurrence.ritual.created_by, attended_ids=list(ids)
         )
-        if created:
-            # The first line of its history, as rituals.services.register writes it.
-            command.get_or_create(
-                RegistrationEvent,
-                {"registration": registration, "before": ""},
-                {
-                    "actor": person,
-                    "after": registration.status,
-                    "created_at": registration.created_at,
-                },
-            )
 
 
 def _somme(command: DemoSeeder) -> Ritual:
@@ -108,7 +111,6 @@ def _somme(command: DemoSeeder) -> Ritual:
         Occurrence.objects.filter(pk=last.pk).update(
             presenter=command.people["aurelie.morel@tremplin.example"],
             idea=ideas.get("L'album de vie des enfants confiés à l'ASE"),
-            attendance_marked_at=last.starts_at + datetime.timedelta(hours=2),
         )
         _register(
             command,
@@ -120,15 +122,17 @@ def _somme(command: DemoSeeder) -> Ritual:
                 "karim.mansouri@tremplin.example",
                 "encadrant@tremplin.example",
             ],
-            **{
-                email: {"attended": True}
-                for email in (
-                    "nathalie.dupont@tremplin.example",
-                    "sandrine.roussel@tremplin.example",
-                    "sebastien.boulanger@tremplin.example",
-                    "encadrant@tremplin.example",
-                )
-            },
+        )
+        last.refresh_from_db()
+        _attendance(
+            command,
+            last,
+            [
+                "nathalie.dupont@tremplin.example",
+                "sandrine.roussel@tremplin.example",
+                "sebastien.boulanger@tremplin.example",
+                "encadrant@tremplin.example",
+            ],
         )
     if upcoming:
         following = upcoming[0]

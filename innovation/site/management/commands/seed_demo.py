@@ -8,8 +8,8 @@ directions, people, roles, themes, campaigns, challenge) is brought back to the 
 an idea, once created, is left as people made it (state, text, history), only the seeded
 votes, comments and follows are added back if missing, and the counters recomputed.
 
-Ideas, their steps, votes, comments and follows, roles, the forum's opening and the mandates'
-states are written through the services, each on its day (a time-machine clock): the demo
+Ideas, their steps, votes, comments and follows, roles, breakfast registrations and
+attendance, the forum's opening and the mandates' states are written through the services, each on its day (a time-machine clock): the demo
 can only hold what the product can reach, with the histories, audit lines and notifications
 the product writes. Those notifications are marked as not to be e-mailed: the demo's mails
 go nowhere.

@@ -9,10 +9,10 @@ an idea, once created, is left as people made it (state, text, history), only th
 votes, comments and follows are added back if missing, and the counters recomputed.
 
 Ideas, their steps, votes, comments and follows, roles, breakfast registrations and
-attendance, the forum's opening and the mandates' states are written through the services, each on its day (a time-machine clock): the demo
-can only hold what the product can reach, with the histories, audit lines and notifications
-the product writes. Those notifications are marked as not to be e-mailed: the demo's mails
-go nowhere.
+attendance, the forum's opening and the mandates' states are written through the services,
+each on its day (a time-machine clock): the demo can only hold what the product can reach,
+with the histories, audit lines and notifications the product writes. Those notifications
+are marked as not to be e-mailed: the demo's mails go nowhere.
 
 Dates are relative to an anchor: today on the first run, then the day the first run happened
 (recovered from the Somme campaign), so a second run on a later day changes nothing either.

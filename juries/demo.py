@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ideas.models import Idea
 from innovation.platform.models import Role, User
 from juries import permissions, scores, services
-from juries.models import Criterion, Forum, Juror, Pitch, Score
+from juries.models import Forum, Juror, Pitch, Score
 
 if TYPE_CHECKING:
     from innovation.platform.demo import DemoSeeder
@@ -174,32 +174,43 @@ def seed_forum(command: DemoSeeder) -> Forum:
     forum = Forum.objects.filter(title=TITLE).first()
     if forum is not None:
         return forum
-    forum = Forum.objects.create(
-        title=TITLE,
-        date=forum_date(command.anchor),
-        starts_at=datetime.time(14, 0),
-        place="Hôtel du Département, Amiens",
+    # Prepared by the Somme's delegate as on the forum's pages: settings, grid, jury.
+    organiser = command.delegates["cd-somme"]
+    forum = services.save_forum(
+        None,
+        actor=organiser,
         organiser=somme,
-        quota=3,
-        laureate_count=8,
-        pitch_minutes=3,
-        question_minutes=4,
-        created_by=command.delegates["cd-somme"],
+        organisations=[command.orgs[slug] for slug in ORGANISATIONS],
+        data={
+            "title": TITLE,
+            "date": forum_date(command.anchor),
+            "starts_at": datetime.time(14, 0),
+            "place": "Hôtel du Département, Amiens",
+            "quota": 3,
+            "laureate_count": 8,
+            "pitch_minutes": 3,
+            "question_minutes": 4,
+        },
     )
-    forum.organisations.set([command.orgs[slug] for slug in ORGANISATIONS])
     command.created["Forum"] += 1
-    for position, (name, description, weight) in enumerate(CRITERIA, start=1):
-        Criterion.objects.create(
-            forum=forum, name=name, description=description, weight=weight, position=position
+    for name, description, weight in CRITERIA:
+        services.add_criterion(
+            forum,
+            actor=organiser,
+            data={
+                "name": name,
+                "description": description,
+                "weight": weight,
+                "scale_min": 0,
+                "scale_max": 10,
+            },
         )
     command.created["Criterion"] += len(CRITERIA)
     for seat in SEATS:
-        user = jurors[seat.email]
-        assert user.organisation_id is not None, "every demo juror belongs to a collectivité"
-        Juror.objects.create(
-            forum=forum,
-            user=user,
-            organisation_id=user.organisation_id,
+        services.add_juror(
+            forum,
+            actor=organiser,
+            user=jurors[seat.email],
             college=seat.college,
             is_president=seat.is_president,
         )
@@ -228,7 +239,6 @@ def seed_forum(command: DemoSeeder) -> Forum:
         return forum
     # Opened like any forum, so that its history starts as it would; the demo data notifies
     # nobody (no e-mail to the jurors on every fresh database).
-    organiser = command.delegates["cd-somme"]
     forum = services.open_scoring(forum, actor=organiser, tell_jurors=False)
     forum = services.set_on_stage(forum, actor=organiser, pitch=pitches[min(2, len(pitches) - 1)])
     criteria = list(forum.criteria.all())

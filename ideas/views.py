@@ -36,13 +36,13 @@ from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
 from innovation.platform.exports import csv_response
 from innovation.platform.pagination import CappedPaginator
-from innovation.platform.web import AuthenticatedRequest, add_errors, safe_next
+from innovation.platform.web import AuthenticatedRequest, add_errors, safe_next, url_prefix
 
 
 def _detail_prefix() -> str:
     """`/idees/<pk>/` without its pk: rows build their links from it, rather than each
     calling `reverse()` (a tenth of a list's rendering)."""
-    return reverse("ideas:detail", args=[0]).removesuffix("0/")
+    return url_prefix("ideas:detail")
 
 
 def _url_around_pk(name: str) -> tuple[str, str]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from innovation.platform.exports import csv_response
-from innovation.platform.web import AuthenticatedRequest, add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors, url_maker
 from rituals import calendars, permissions, selectors, services
 from rituals.forms import CancelForm, OccurrenceForm, RitualForm
 from rituals.models import CalendarToken, Occurrence, Registration
@@ -27,14 +25,6 @@ PAST_PER_PAGE = 20
 
 def _feed_url(request: AuthenticatedRequest, name: str, *args) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
-
-
-def url_maker(name: str, *args) -> Callable[[int], str]:
-    """The URL `name` for any pk as its last argument, from one `reverse()`: for table rows,
-    where a `{% url %}` per row cost more than the rest of the row."""
-    marker = "2147483647"  # a pk that never appears in the rest of a URL of ours
-    head, tail = reverse(name, args=[*args, int(marker)]).rsplit(marker, 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 # --- Rituals ------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +39,7 @@ from ideas.mandates.models import (
 from innovation.platform.models import Role, RoleGrant, User
 from innovation.platform.notifications import Message, Recipient, notify, notify_many
 from innovation.platform.sql import insert_ignoring_conflicts
+from innovation.platform.web import url_prefix
 
 INTERVAL_WEEKS = 6
 Kind = FollowUpReminder.Kind
@@ -394,8 +394,8 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
         today = timezone.localtime(now).date()
         # Per due date, once: its wording ("lundi 16 février 2026") and reminder moments.
         days: dict[datetime.date, tuple[str, dict[str, datetime.datetime]]] = {}
-        # "/mandats/points/0/" → the prefix every follow-up's address shares.
-        url_prefix = reverse("ideas:followup_record", args=[0]).removesuffix("0/")
+        # The prefix every follow-up's address shares.
+        followup_prefix = url_prefix("ideas:followup_record")
         # The whole batch is written in a few statements (not a few per reminder): the rows
         # are claimed, so updating them together is the same as one by one.
         skipped, to_send, messages = [], [], []
@@ -430,7 +430,7 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
                     kind=f"followup_{kind}",
                     subject=subject % values,
                     body=body % values,
-                    url=f"{url_prefix}{followup_id}/",
+                    url=f"{followup_prefix}{followup_id}/",
                     dedupe_key=f"followup:{followup_id}:{kind}",
                 )
             )

@@ -22,7 +22,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import formats
 
 from ideas.mandates import permissions as perms
@@ -31,6 +30,7 @@ from ideas.mandates.transitions import OPEN_STATES
 from ideas.models import Idea
 from ideas.permissions import visible_ideas
 from innovation.platform.models import User
+from innovation.platform.web import url_prefix
 
 PARTY_ORDER = [party for party, _label in Signature.Party.choices]
 
@@ -160,7 +160,7 @@ def overview_rows(mandates: Iterable[Mandate]) -> list[dict]:
     """The overview's cells, worked out once per row here rather than through a dozen
     template lookups, filters and `{% url %}` each: 25 rows took 2.7 ms of CPU that way,
     1.1 ms this way (preparation included)."""
-    detail = reverse("ideas:mandate_detail", args=[0]).removesuffix("0/")
+    detail = url_prefix("ideas:mandate_detail")
     labels = {value: str(label) for value, label in Mandate.State.choices}
     return [
         {

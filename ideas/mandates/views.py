@@ -16,7 +16,6 @@ from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,7 +37,7 @@ from ideas.permissions import visible_ideas
 from innovation.platform.exports import csv_response
 from innovation.platform.models import Role, User
 from innovation.platform.permissions import has_role
-from innovation.platform.web import AuthenticatedRequest, add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors, url_prefix
 
 
 def _mandate_for_page(user: User, pk: int) -> Mandate:
@@ -358,7 +357,7 @@ def _detail_context(request: AuthenticatedRequest, mandate: Mandate) -> dict:
         and perms.can_hold_followups(user, mandate, members),
         "today": today,
         # "/idees/mandats/points/0/" → the prefix every follow-up's address shares.
-        "followup_prefix": reverse("ideas:followup_record", args=[0]).removesuffix("0/"),
+        "followup_prefix": url_prefix("ideas:followup_record"),
     }
 
 

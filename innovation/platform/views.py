@@ -241,9 +241,8 @@ def my_data(request: AuthenticatedRequest) -> HttpResponse:
 PEOPLE_PER_PAGE = 50
 
 
-def _directory(user) -> QuerySet[User]:
-    """People of the organisations the admin runs."""
-    organisations = permissions.organisation_ids_with_role(user, Role.ADMIN)
+def _directory(organisations: set[int]) -> QuerySet[User]:
+    """People of `organisations` (those the viewer administers, or delegates)."""
     return User.objects.filter(organisation__in=organisations).select_related(
         "organisation", "direction"
     )
@@ -254,7 +253,8 @@ def _directory(user) -> QuerySet[User]:
 def people_list(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.is_admin_anywhere(request.user):
         raise PermissionDenied
-    people_found = _directory(request.user).order_by("last_name", "first_name", "pk")
+    organisations = permissions.organisation_ids_with_role(request.user, Role.ADMIN)
+    people_found = _directory(organisations).order_by("last_name", "first_name", "pk")
     # PostgreSQL refuses NUL in a string: drop it rather than fail (tests/hardening/test_fuzz.py).
     search = request.GET.get("q", "").replace("\x00", "").strip()
     for word in search.split():
@@ -274,7 +274,8 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
 def person_pseudonymise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not permissions.is_admin_anywhere(request.user):
         raise PermissionDenied
-    person = get_object_or_404(_directory(request.user), pk=pk)
+    organisations = permissions.organisation_ids_with_role(request.user, Role.ADMIN)
+    person = get_object_or_404(_directory(organisations), pk=pk)
     if person.pk == request.user.pk:
         messages.error(request, _("Vous ne pouvez pas vous pseudonymiser vous-même."))
         return redirect("people_list")
@@ -300,12 +301,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation_ids = permissions.organisation_ids_with_role(request.user, Role.DELEGATE)
     if not organisation_ids:
         raise PermissionDenied
-    person = get_object_or_404(
-        User.objects.filter(organisation__in=organisation_ids).select_related(
-            "organisation", "direction"
-        ),
-        pk=pk,
-    )
+    person = get_object_or_404(_directory(organisation_ids), pk=pk)
     # Only the roles on the viewer's organisations: the rest is not theirs to know.
     grants = (
         person.role_grants.filter(organisation__in=organisation_ids)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 
 from innovation.platform.web import AuthenticatedRequest
 from juries import permissions, selectors
@@ -39,14 +36,6 @@ def _juror_or_403(access: ForumAccess) -> Juror:
     if access.seat is None:
         raise PermissionDenied
     return access.seat
-
-
-def url_maker(name: str, *args) -> Callable[[int], str]:
-    """The URL `name` for any pk as its last argument, from one `reverse()`: for table rows,
-    where a `{% url %}` per row cost more than the rest of the row."""
-    marker = "2147483647"  # a pk that never appears in the rest of a URL of ours
-    head, tail = reverse(name, args=[*args, int(marker)]).rsplit(marker, 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _nav(access: ForumAccess, active: str) -> dict:

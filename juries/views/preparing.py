@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from innovation.platform.web import AuthenticatedRequest, add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors, url_maker
 from juries import permissions, selectors, services
 from juries.forms import (
     CriterionForm,
@@ -31,7 +31,6 @@ from juries.views.common import (
     _error_text,
     _page,
     _visible_child,
-    url_maker,
 )
 
 # --- Forums ---------------------------------------------------------------------------------

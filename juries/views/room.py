@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import condition, require_POST
 
-from innovation.platform.web import AuthenticatedRequest, add_errors
+from innovation.platform.web import AuthenticatedRequest, add_errors, url_maker
 from juries import permissions, scores, selectors, services
 from juries.forms import (
     RecusalForm,
@@ -26,7 +26,6 @@ from juries.views.common import (
     _juror_or_403,
     _page,
     _room_access,
-    url_maker,
 )
 
 

@@ -61,6 +61,14 @@ def login(page: Page, live_server) -> Callable[..., Page]:
     return _login
 
 
+def screenshot(page: Page, name: str) -> None:
+    """Into SCREENSHOTS_DIR when it is set (to look at the pages), else nowhere."""
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
 def axe_check(page: Page) -> None:
     """Fail on any serious or critical accessibility violation axe-core finds on the page."""
     violations = [

@@ -1,14 +1,12 @@
 """The histories read in the browser: a person's roles, a breakfast's registrations."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from innovation.platform import roles
 from innovation.platform.models import Role
 from rituals import services
+from tests.e2e.conftest import screenshot
 from tests.factories import (
     AdminFactory,
     AgentFactory,
@@ -22,14 +20,10 @@ VIEWPORTS = {"1366x768": {"width": 1366, "height": 768}, "390x844": {"width": 39
 
 
 def screenshots(page, name: str) -> None:
-    """Both sizes into SCREENSHOTS_DIR when it is set (to look at the page), else nowhere."""
-    folder = os.environ.get("SCREENSHOTS_DIR")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    """The page at both sizes (see conftest.screenshot)."""
     for size, viewport in VIEWPORTS.items():
         page.set_viewport_size(viewport)
-        page.screenshot(path=str(Path(folder) / f"{name}-{size}.png"), full_page=True)
+        screenshot(page, f"{name}-{size}.png")
     page.set_viewport_size(VIEWPORTS["1366x768"])
 
 

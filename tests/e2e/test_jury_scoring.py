@@ -2,9 +2,7 @@
 the results and the laureates appear; a juror with a conflict of interest withdraws from a
 pitch, and the results say so."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +11,7 @@ from ideas.models import Idea
 from innovation.platform.models import Role
 from juries import scores, services
 from juries.models import Forum, Pitch, Score
+from tests.e2e.conftest import screenshot
 from tests.factories import (
     DEFAULT_PASSWORD,
     CriterionFactory,
@@ -220,14 +219,6 @@ def conflicted_forum(transactional_db):
     }
     Forum.objects.filter(pk=forum.pk).update(current_pitch=pitches["nord"])
     return {"forum": forum, "delegate": delegate, "seat": seat, "other": other, "pitches": pitches}
-
-
-def screenshot(page, name):
-    """Into SCREENSHOTS_DIR when it is set (to look at the pages), else nowhere."""
-    folder = os.environ.get("SCREENSHOTS_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def test_a_juror_with_a_conflict_withdraws_from_a_pitch_and_the_results_say_so(

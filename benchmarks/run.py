@@ -379,17 +379,25 @@ def mix_table(write_every: int, rounds: list[dict], roles: dict[str, str]) -> li
     return lines + [""]
 
 
-def cpu_table(rows: list, baseline_cpu: float) -> str:
-    """CPU time of one request in process against the bare view's with the same session."""
+def cpu_table(rows: list, baseline_cpu: float, shell_cpu: float) -> str:
+    """CPU time of one request in process against the bare view's with the same session; the
+    part spent in the template, and what the page would cost with a template that cost
+    nothing (its queries, middleware and view code alone)."""
     lines = [
-        f"| {'Page':<28} | {'SQL':>5} | {'CPU ms':>8} | {'× réf.':>6} |",
-        f"|{'-' * 30}|{'-' * 7}|{'-' * 10}|{'-' * 8}|",
-        f"| {'vue nue, session d’agent':<28} | {2:>5} | {baseline_cpu:>8.2f} | {1:>5.1f}× |",
+        f"| {'Page':<28} | {'SQL':>5} | {'CPU ms':>8} | {'× réf.':>6} "
+        f"| {'gabarit ms':>10} | {'hors gabarit':>12} |",
+        f"|{'-' * 30}|{'-' * 7}|{'-' * 10}|{'-' * 8}|{'-' * 12}|{'-' * 14}|",
+        f"| {'vue nue, session d’agent':<28} | {2:>5} | {baseline_cpu:>8.2f} | {1:>5.1f}× "
+        f"| {'—':>10} | {1:>11.1f}× |",
+        f"| {'mise en page vide':<28} | {'':>5} | {shell_cpu:>8.2f} | "
+        f"{shell_cpu / baseline_cpu:>5.1f}× | {'':>10} | {'':>12} |",
     ]
     for page in rows:
+        rest = page.cpu_ms - page.template_ms
         lines.append(
             f"| {page.name:<28} | {page.queries:>5} | {page.cpu_ms:>8.2f} | "
-            f"{page.cpu_ms / baseline_cpu:>5.1f}× |"
+            f"{page.cpu_ms / baseline_cpu:>5.1f}× | {page.template_ms:>10.2f} | "
+            f"{rest / baseline_cpu:>11.1f}× |"
         )
     return "\n".join(lines)
 
@@ -444,6 +452,7 @@ def main() -> None:
         pages = [p for p in built.pages if args.only in p.name]
         scenario.count_queries(built)
         baseline_cpu = scenario.baseline_cpu_ms(built.sessions["agent"])
+        shell_cpu = scenario.baseline_cpu_ms(built.sessions["agent"], "/bench/shell/")
         connection.close()
         server = Server(env, args.port or free_port(), args.workers, args.worker_threads)
         try:
@@ -508,7 +517,7 @@ def main() -> None:
             *report,
             "Coût d'une requête en processus (client de test de Django, même session) :",
             "",
-            cpu_table(pages, baseline_cpu),
+            cpu_table(pages, baseline_cpu, shell_cpu),
             "",
         ]
     if not args.pages_only:

@@ -36,6 +36,7 @@ class Page:
     session: str = ""
     queries: int | None = None  # SQL queries of one request, the session already saved
     cpu_ms: float | None = None  # CPU time of one request, in process (see cpu_ms)
+    template_ms: float | None = None  # the part of cpu_ms spent rendering its template
     status: int | None = None
 
 
@@ -122,32 +123,65 @@ def count_queries(scenario: Scenario) -> None:
             response = client.get(page.url)
         page.status = response.status_code
         page.queries = len(captured.captured_queries)
-        page.cpu_ms = cpu_ms(client, page.url)
+        page.cpu_ms, page.template_ms = cpu_ms(client, page.url)
     connection.close()
 
 
 CPU_SAMPLES = 40
 
 
-def cpu_ms(client: Client, url: str) -> float:
-    """CPU time this process spends on one request (median of batches of 10): unlike wall
-    time, it does not count the time the shared cores spend on other machines, so it is
-    the steady figure to compare pages with (PostgreSQL's own CPU aside)."""
-    batches = []
+class TemplateClock:
+    """CPU time spent in Django's template backend, summed over the renders it wraps: what
+    separates a page's template from its queries, middleware and view code."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __enter__(self) -> TemplateClock:
+        from django.template.backends.django import Template
+
+        self._render = Template.render
+        clock = self
+
+        def render(template, context=None, request=None):
+            started = time.process_time()
+            try:
+                return clock._render(template, context, request)
+            finally:
+                clock.seconds += time.process_time() - started
+
+        Template.render = render  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from django.template.backends.django import Template
+
+        Template.render = self._render  # type: ignore[method-assign]
+
+
+def cpu_ms(client: Client, url: str) -> tuple[float, float]:
+    """CPU time this process spends on one request, and the part of it spent rendering the
+    template (medians of batches of 10): unlike wall time, it does not count the time the
+    shared cores spend on other machines, so it is the steady figure to compare pages with
+    (PostgreSQL's own CPU aside)."""
+    batches, rendering = [], []
     for _ in range(CPU_SAMPLES // 10):
-        started = time.process_time()
-        for _ in range(10):
-            client.get(url)
-        batches.append((time.process_time() - started) / 10 * 1000)
-    return statistics.median(batches)
+        with TemplateClock() as clock:
+            started = time.process_time()
+            for _ in range(10):
+                client.get(url)
+            batches.append((time.process_time() - started) / 10 * 1000)
+        rendering.append(clock.seconds / 10 * 1000)
+    return statistics.median(batches), statistics.median(rendering)
 
 
-def baseline_cpu_ms(session: str) -> float:
+def baseline_cpu_ms(session: str, url: str = "/bench/baseline/") -> float:
+    """The bare view's CPU time (or, with url="/bench/shell/", the empty layout's)."""
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies[settings.SESSION_COOKIE_NAME] = session
     for _ in range(10):
-        client.get("/bench/baseline/")
-    return cpu_ms(client, "/bench/baseline/")
+        client.get(url)
+    return cpu_ms(client, url)[0]
 
 
 # --- Timed operations -----------------------------------------------------------------------

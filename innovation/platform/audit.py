@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -12,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from innovation.platform.models import AuditEvent, User
 
 logger = logging.getLogger(__name__)
+
+# The request being answered, set by AuditMiddleware: an event recorded deep in a service
+# (an idea's stage, a signature) gets its address without each caller passing it down.
+_current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
 
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
@@ -69,7 +76,7 @@ def record(
         target_type=target._meta.model_name if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         detail=detail or {},
-        ip_address=_ip(request),
+        ip_address=_ip(request if request is not None else _current_request.get()),
     )
     try:
         # A savepoint: a failed audit write must not break the action being audited.
@@ -79,6 +86,16 @@ def record(
         logger.exception("Audit event %s could not be written", action)
         return None
     return event
+
+
+@contextmanager
+def requested_by(request: HttpRequest) -> Iterator[None]:
+    """Within this block, every event recorded carries the address of `request`."""
+    token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)
 
 
 def _ip(request: HttpRequest | None) -> str | None:

@@ -42,12 +42,17 @@ class SessionTimeoutMiddleware:
 
 
 class AuditMiddleware:
-    """Record every refused access and every CSV export, whichever view answered."""
+    """Record every refused access and every CSV export, whichever view answered; and give
+    every event recorded while answering the request its address."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        with audit.requested_by(request):
+            return self._audited(request)
+
+    def _audited(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

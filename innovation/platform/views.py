@@ -21,7 +21,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from innovation.platform import audit, notifications, people, permissions, personal_data, roles
+from innovation.platform import (
+    audit,
+    audit_display,
+    notifications,
+    people,
+    permissions,
+    personal_data,
+    roles,
+)
 from innovation.platform.exports import csv_response
 from innovation.platform.filters import AuditEventFilter
 from innovation.platform.forms import (
@@ -190,7 +198,12 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "innovation/audit_log.html",
-        {"filter": events, "page": page, "query": query.urlencode(), "labels": audit.LABELS},
+        {
+            "filter": events,
+            "page": page,
+            "lines": audit_display.describe(list(page.object_list)),
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -209,14 +222,16 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponseBase:
     ]
 
     def rows():
-        for event in events.qs.iterator(chunk_size=2000):
+        stream = events.qs.iterator(chunk_size=audit_display.CHUNK)
+        for line in audit_display.describe_all(stream):
+            event = line.event
             yield [
                 timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M:%S"),
-                audit.LABELS.get(event.action, event.action),
+                line.action,
                 event.actor.email if event.actor else "",
                 event.organisation.name if event.organisation else "",
-                f"{event.target_type} {event.target_id}".strip(),
-                json.dumps(event.detail, ensure_ascii=False),
+                line.target,
+                line.detail,
                 event.ip_address or "",
             ]
 

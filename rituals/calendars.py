@@ -99,11 +99,23 @@ def calendar(
         days.append(timezone.localtime(occurrence.starts_at).date())
     if days:
         # Only the transitions around these dates: a small VTIMEZONE, still exact.
-        cal.add_missing_timezones(
-            first_date=datetime.date(min(days).year - 1, 1, 1),
-            last_date=datetime.date(max(days).year + 2, 1, 1),
-        )
+        first = datetime.date(min(days).year - 1, 1, 1)
+        last = datetime.date(max(days).year + 2, 1, 1)
+        cal.add_missing_timezones(first_date=first, last_date=last)
+        _say_zone_span_in_french(cal, first, last)
     return cal.to_ical()
+
+
+def _say_zone_span_in_french(cal: Calendar, first: datetime.date, last: datetime.date) -> None:
+    """icalendar writes the span of the VTIMEZONE it builds as an English COMMENT, which some
+    calendar applications show: the same fact, in French."""
+    for zone in cal.walk("VTIMEZONE"):
+        zone.pop("COMMENT", None)
+        zone.add(
+            "comment",
+            _("Fuseau horaire valable du %(first)s au %(last)s.")
+            % {"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"},
+        )
 
 
 def ics_response(content: bytes, filename: str, *, attachment: bool) -> HttpResponse:

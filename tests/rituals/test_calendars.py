@@ -161,3 +161,36 @@ def test_feed_of_an_inactive_user_is_404(client):
     response = client.get(reverse("rituals:personal_feed", args=[token.token]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_time_zone_comment_of_the_ics_is_in_french(client, agent):
+    occurrence = OccurrenceFactory(
+        ritual=RitualFactory(organisation=agent.organisation),
+        original_date=datetime.date(2030, 3, 28),
+        starts_at=datetime.datetime(2030, 3, 28, 8, 30, tzinfo=PARIS),
+    )
+    client.force_login(agent)
+
+    response = client.get(reverse("rituals:occurrence_ics", args=[occurrence.pk]))
+
+    (zone,) = parse(response).walk("VTIMEZONE")
+    assert str(zone["comment"]) == "Fuseau horaire valable du 01/01/2029 au 01/01/2032."
+    assert b"This timezone" not in response.content
+
+
+@pytest.mark.django_db
+def test_time_zone_comment_of_a_feed_spans_all_its_occurrences(client, agent):
+    ritual = RitualFactory(organisation=agent.organisation)
+    for day in (datetime.date(2030, 3, 28), datetime.date(2031, 1, 9)):
+        OccurrenceFactory(
+            ritual=ritual,
+            original_date=day,
+            starts_at=datetime.datetime.combine(day, datetime.time(8, 30), tzinfo=PARIS),
+        )
+    token = services.calendar_token(agent)
+
+    response = client.get(reverse("rituals:ritual_feed", args=[token.token, ritual.pk]))
+
+    (zone,) = parse(response).walk("VTIMEZONE")
+    assert str(zone["comment"]) == "Fuseau horaire valable du 01/01/2029 au 01/01/2033."

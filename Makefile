@@ -37,14 +37,28 @@ $(INSTALLED): pyproject.toml build-constraints.txt | $(BIN)/python
 
 install: $(INSTALLED)
 
-# honcho gets `-e /dev/null`: it would otherwise read .env, which is meant for docker compose.
+# `make run PORT=8080` serves on another port. Web, worker and beat (and seed_demo, which
+# prints addresses) all get the SITE_URL of that port, which links in mails and calendars use;
+# a SITE_URL set by hand is kept. honcho gives its first process (web, in the Procfile) the
+# port of `-p` as $PORT. It gets `-e /dev/null`: it would otherwise read .env, which is meant
+# for docker compose.
+PORT ?= 8000
+ifneq ($(filter run,$(or $(MAKECMDGOALS),run)),)
+ifneq ($(shell [[ "$(PORT)" =~ ^[0-9]{1,5}$$ ]] && echo ok),ok)
+$(error PORT doit être un numéro de port (par exemple 8080), pas « $(PORT) »)
+endif
+endif
+SITE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV := SITE_URL="$(SITE_URL)"
+
 run: $(INSTALLED)
 	mkdir -p $(BROKER_DIRS)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) seed_demo
-	@echo "Tremplin : http://127.0.0.1:8000/ (Ctrl-C pour arrêter)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -e /dev/null
+	$(RUN_ENV) $(MANAGE) seed_demo
+	@echo "Tremplin : http://127.0.0.1:$(PORT)/ (Ctrl-C pour arrêter)"
+	@[[ "$(SITE_URL)" == "http://127.0.0.1:$(PORT)" ]] || echo "Liens des courriels et des agendas : $(SITE_URL)"
+	$(RUN_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -e /dev/null -p $(PORT)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

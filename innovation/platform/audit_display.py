@@ -8,6 +8,7 @@ labels of their steps are read from their fields' choices.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class TargetKind:
     model: str  # "app_label.ModelName"
     title_fields: tuple[str, ...]
     named: Any  # lazy « Idée « %(title)s » »
+    untitled: Any  # lazy « Idée n° %(id)s », for a row with an empty title
     missing: Any  # lazy « Idée n° %(id)s (supprimée) »
 
 
@@ -41,30 +43,35 @@ TARGETS: dict[str, TargetKind] = {
         "ideas.Idea",
         ("title",),
         gettext_lazy("Idée « %(title)s »"),
+        gettext_lazy("Idée n° %(id)s"),
         gettext_lazy("Idée n° %(id)s (supprimée)"),
     ),
     "mandate": TargetKind(
         "ideas.Mandate",
         ("idea__title",),
         gettext_lazy("Mandat « %(title)s »"),
+        gettext_lazy("Mandat n° %(id)s"),
         gettext_lazy("Mandat n° %(id)s (supprimé)"),
     ),
     "forum": TargetKind(
         "juries.Forum",
         ("title",),
         gettext_lazy("Forum « %(title)s »"),
+        gettext_lazy("Forum n° %(id)s"),
         gettext_lazy("Forum n° %(id)s (supprimé)"),
     ),
     "pitch": TargetKind(
         "juries.Pitch",
         ("idea__title",),
         gettext_lazy("Pitch « %(title)s »"),
+        gettext_lazy("Pitch n° %(id)s"),
         gettext_lazy("Pitch n° %(id)s (supprimé)"),
     ),
     "user": TargetKind(
         settings.AUTH_USER_MODEL,
         ("first_name", "last_name"),
         gettext_lazy("Personne « %(title)s »"),
+        gettext_lazy("Personne n° %(id)s"),
         gettext_lazy("Personne n° %(id)s (supprimée)"),
     ),
 }
@@ -91,6 +98,9 @@ KEY_LABELS = {
     "updated": gettext_lazy("Personnes mises à jour"),
     "personnes": gettext_lazy("Personnes"),
 }
+
+# Ids the database can take (bigint); anything else in a row is shown, not looked up.
+PK = re.compile(r"[0-9]{1,18}")
 
 # The CSV reads the trail by chunks of this many rows: one title query per kind per chunk.
 CHUNK = 2000
@@ -133,13 +143,13 @@ def describe_all(events: Iterable[AuditEvent]) -> Iterator[AuditLine]:
 def _titles(events: Sequence[AuditEvent]) -> Titles:
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        target_id = str(event.target_id)
-        if event.target_type in TARGETS and target_id.isdigit():
+        target_id = _pk(event.target_id)
+        if event.target_type in TARGETS and target_id:
             wanted[event.target_type].add(target_id)
         detail = event.detail if isinstance(event.detail, dict) else {}
         for key, referenced in DETAIL_REFERENCES.items():
-            if str(detail.get(key, "")).isdigit():
-                wanted[referenced].add(str(detail[key]))
+            if pk := _pk(detail.get(key)):
+                wanted[referenced].add(pk)
     titles: Titles = {}
     for kind_name, ids in sorted(wanted.items()):
         kind = TARGETS[kind_name]
@@ -154,6 +164,12 @@ def _titles(events: Sequence[AuditEvent]) -> Titles:
     return titles
 
 
+def _pk(value: Any) -> str | None:
+    """A primary key as the trail holds it (text), if it is one the database can look up."""
+    text = str(value) if isinstance(value, int | str) else ""
+    return text if PK.fullmatch(text) else None
+
+
 def _model(label: str) -> type[models.Model] | None:
     try:
         return apps.get_model(label)
@@ -166,14 +182,17 @@ def _object(kind_name: str, pk: str, titles: Titles) -> str:
     title = titles.get((kind_name, pk))
     if title is None:
         return str(kind.missing) % {"id": pk}
+    if not title:
+        return str(kind.untitled) % {"id": pk}
     return str(kind.named) % {"title": title}
 
 
 def _target(event: AuditEvent, titles: Titles) -> str:
     if not event.target_id:
         return ""
-    if event.target_type in TARGETS:
-        return _object(event.target_type, str(event.target_id), titles)
+    target_id = _pk(event.target_id)
+    if event.target_type in TARGETS and target_id:
+        return _object(event.target_type, target_id, titles)
     # A kind this module does not know yet: still said in French, with its raw name.
     return _("Objet « %(kind)s » n° %(id)s") % {
         "kind": event.target_type or "?",
@@ -297,9 +316,11 @@ def _recusal(detail: dict, titles: Titles) -> list[str]:
 def _jury(detail: dict, titles: Titles) -> list[str]:
     # The seat's number says no more than the actor column does: not repeated.
     detail.pop("juror", None)
-    if not str(detail.get("forum", "")).isdigit():
+    forum = _pk(detail.get("forum"))
+    if forum is None:
         return []
-    return [_object("forum", str(detail.pop("forum")), titles)]
+    detail.pop("forum")
+    return [_object("forum", forum, titles)]
 
 
 def _imported(detail: dict, titles: Titles) -> list[str]:

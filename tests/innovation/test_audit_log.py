@@ -104,6 +104,27 @@ def test_deleted_object_is_named_by_its_kind_and_number():
 
 
 @pytest.mark.django_db
+def test_ids_the_database_cannot_take_are_shown_not_looked_up():
+    huge = AuditEvent.objects.create(action="export", target_type="idea", target_id="9" * 30)
+    odd = AuditEvent.objects.create(action=audit.SCORE_CHANGED, detail={"forum": "²"})
+
+    lines = audit_display.describe([huge, odd])
+
+    assert [line.target for line in lines] == [f"Objet « idea » n° {'9' * 30}", ""]
+    assert lines[1].detail == "Forum : ²"
+
+
+@pytest.mark.django_db
+def test_person_without_a_name_is_named_by_number():
+    person = DelegateFactory(first_name="", last_name="")
+    event = AuditEvent.objects.create(
+        action=audit.ROLE_REVOKED, target_type="user", target_id=str(person.pk)
+    )
+
+    assert _line(event).target == f"Personne n° {person.pk}"
+
+
+@pytest.mark.django_db
 def test_mandate_pitch_and_person_are_named_by_their_idea_or_name():
     mandate = MandateFactory(idea__title="Rappel des rendez-vous par SMS", team=0)
     pitch = PitchFactory(idea__title="Composteurs partagés")

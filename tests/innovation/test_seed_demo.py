@@ -4,6 +4,7 @@ Only `call_command` and model checks: no test client, so the URLs (and views) ar
 """
 
 import datetime
+import zoneinfo
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
+from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -19,6 +21,9 @@ from ideas.models import Campaign, Challenge, Comment, Idea, Vote
 from innovation.platform.models import Notification, Organisation, Role, RoleGrant, User
 from innovation.platform.outbox import DeliveryState
 from innovation.site.demo import campaigns, directory
+from rituals.models import Occurrence, Registration, Ritual
+from rituals.permissions import may_present
+from rituals.recurrence import HORIZON_DAYS, rule_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +222,79 @@ def test_the_forums_delegate_of_two_collectivites_logs_in_with_both_roles():
         ("cd-oise", Role.DELEGATE),
         ("cd-val-d-oise", Role.DELEGATE),
     }
+
+
+# Columns that say when something is planned, not when it happened: a date to come is fine.
+PLANNED = {("rituals.Occurrence", "starts_at")}
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # A Friday: the next breakfast is in thirteen days, its registrations before today.
+        datetime.datetime(2026, 3, 13, 10, 0, tzinfo=PARIS),
+        # A breakfast Thursday, before it starts; the series spans the change of time.
+        datetime.datetime(2026, 10, 29, 7, 45, tzinfo=PARIS),
+        # A Monday night, Isère's first date tomorrow.
+        datetime.datetime(2026, 6, 1, 23, 30, tzinfo=PARIS),
+    ],
+)
+def test_nothing_of_the_demo_is_dated_after_the_seed(moment):
+    with time_machine.travel(moment, tick=False):
+        seed()
+        now = timezone.now()
+    late = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            key = (model._meta.label, field.name)
+            if isinstance(field, models.DateTimeField) and key not in PLANNED:
+                count = model.objects.filter(**{f"{field.name}__gt": now}).count()
+                if count:
+                    late[key] = count
+    assert late == {}
+    # And the demo still has a date to come, with people registered for it.
+    assert Registration.objects.filter(occurrence__starts_at__gt=now).exists()
+
+
+def test_demo_series_are_written_as_the_rituals_services_write_them():
+    seed()
+    for ritual in Ritual.objects.select_related("created_by"):
+        # Created by a delegate of its collectivité, before its first date.
+        assert RoleGrant.objects.filter(
+            user=ritual.created_by, organisation=ritual.organisation, role=Role.DELEGATE
+        ).exists()
+        occurrences = list(ritual.occurrences.order_by("original_date"))
+        assert ritual.created_at < occurrences[0].starts_at
+        # Its dates are the rule's, every one added by the creation or the nightly job.
+        assert [o.original_date for o in occurrences] == rule_dates(
+            ritual, ritual.starts_on, occurrences[-1].original_date
+        )
+        for occurrence in occurrences:
+            added = timezone.localtime(occurrence.created_at)
+            assert occurrence.created_at == ritual.created_at or added.time() == datetime.time(
+                2, 41
+            )
+            assert (occurrence.original_date - added.date()).days <= HORIZON_DAYS
+        # Each registration made before the registrations closed, with its first history line.
+        for registration in Registration.objects.filter(occurrence__ritual=ritual).select_related(
+            "occurrence"
+        ):
+            occurrence = registration.occurrence
+            assert occurrence.created_at < registration.created_at
+            assert registration.created_at < occurrence.registration_closes_at
+            assert list(
+                registration.events.values_list("before", "after", "actor_id", "created_at")
+            ) == [("", registration.status, registration.user_id, registration.created_at)]
+        # The programme set by the delegate before anyone registered, as the service allows.
+        programmed = [o for o in occurrences if o.presenter_id]
+        assert programmed
+        for occurrence in programmed:
+            assert may_present(occurrence.presenter, ritual)
+            assert occurrence.idea is None or occurrence.idea.state != Idea.State.DRAFT
+            if occurrence.attendance_marked_at is None:
+                first = occurrence.registrations.order_by("created_at").first()
+                assert occurrence.created_at < occurrence.updated_at < first.created_at
+    marked = Occurrence.objects.get(attendance_marked_at__isnull=False)
+    assert marked.attendance_marked_at == marked.starts_at + datetime.timedelta(hours=2)
+    assert marked.ritual.title == "Petit-déjeuner de l'innovation"

@@ -216,8 +216,12 @@ def seed_forum(command: DemoSeeder) -> Forum:
         )
     command.created["Juror"] += len(SEATS)
     # The ideas of the common call, département by département as in the programme of the day.
-    # Pitches are written directly: these ideas went through the forum long ago (their states
-    # tell what happened next), so putting them forward again must not move them.
+    # Pitches are written directly, the one part of the forum that is: `services.put_forward`
+    # takes only a qualified or selected idea (and moves a qualified one to selected), and
+    # these ideas went through the forum long ago: their histories, seeded in
+    # innovation/site/demo/ideas_forum.py, go on to accompanied, experimenting, deployed or
+    # redirected. Putting them forward through the service would need rewriting those
+    # histories (or moving the ideas back, which the pipeline forbids).
     ideas = list(
         Idea.objects.filter(campaign__title=CAMPAIGN, organisation__slug__in=ORGANISATIONS)
         .select_related("organisation")

@@ -8,10 +8,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from ideas.mandates.followups import due_dates
 from ideas.mandates.permissions import required_parties
 from ideas.mandates.selectors import pending_signatures
-from ideas.models import Mandate, MandateEvent, Signature
-from innovation.platform.models import User
+from ideas.models import Idea, Mandate, MandateEvent, Signature
+from innovation.platform import audit
+from innovation.platform.models import AuditEvent, Notification, User
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +58,51 @@ def test_demo_mandates_have_the_history_of_their_states():
     # Run again, the demo changes nothing.
     call_command("seed_demo", stdout=StringIO())
     assert MandateEvent.objects.count() == 3
+
+
+def test_demo_mandates_are_written_by_their_people_through_the_services():
+    call_command("seed_demo", stdout=StringIO())
+    active = Mandate.objects.get(state=Mandate.State.ACTIVE)
+    awaiting = Mandate.objects.get(state=Mandate.State.AWAITING_SIGNATURES)
+    delegate = User.objects.get(email="delegue@tremplin.example")
+
+    for mandate in (active, awaiting):
+        # Drafted by the delegate once the idea was selected, then sent for signature.
+        assert mandate.created_by == delegate
+        selected = mandate.idea.events.get(after=Idea.State.SELECTED).created_at
+        assert selected < mandate.created_at < mandate.sent_for_signature_at
+        assert mandate.events.first().created_at == mandate.sent_for_signature_at
+        # Every signature after the sending, each with its line in the audit trail.
+        for signature in mandate.signatures.all():
+            assert mandate.sent_for_signature_at < signature.created_at
+            assert AuditEvent.objects.filter(
+                action=audit.SIGNATURE,
+                actor=signature.signer,
+                target_id=str(mandate.pk),
+                created_at=signature.created_at,
+                detail__parties=[signature.party],
+            ).exists()
+    assert list(awaiting.signatures.values_list("signer__email", "comment")) == [
+        ("karim.mansouri@tremplin.example", "Partant pour une demi-journée par semaine.")
+    ]
+
+    # Activated by Tremplin at the last signature; its follow-ups are the service's dates.
+    last = active.signatures.order_by("created_at").last()
+    assert (last.signer.email, last.created_at) == (
+        "encadrant@tremplin.example",
+        active.activated_at,
+    )
+    assert list(active.followups.order_by("number").values_list("due_on", flat=True)) == (
+        due_dates(active.starts_on, active.ends_on)
+    )
+    accompanied = active.idea.events.get(after=Idea.State.ACCOMPANIED).created_at
+    assert accompanied <= active.activated_at
+    held = active.followups.get(number=1)
+    assert held.recorded_by.email == "agent@tremplin.example"
+    assert active.activated_at < held.recorded_at
+    assert list(held.times.values_list("member__agent__email", "hours")) == [
+        ("agent@tremplin.example", 19)
+    ]
+    # What the product tells people, marked as not to be e-mailed.
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {"mandate_to_sign", "mandate_active", "followup_recorded"} <= kinds

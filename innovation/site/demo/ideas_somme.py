@@ -167,10 +167,11 @@ IDEAS = [
         beneficiaries=B.BOTH,
         expected_impact="Moins de rendez-vous non honorés, des délais d'attente raccourcis.",
         theme="Action sociale",
-        campaign=SOMME_CAMPAIGN,
+        # Proposed before the 2026 call (outside any call): selected, then accompanied on the
+        # day its mandate got its last signature, 82 days ago (ideas/mandates/demo.py).
         state=S.ACCOMPANIED,
         support=SUP.INTERNAL,
-        days_ago=(18, 15, 9, 4),
+        days_ago=(104, 99, 92, 82),
         votes=6,
         reasons={
             S.ACCOMPANIED: "Accompagnement interne par la Direction du numérique ; test dans "

@@ -8,11 +8,16 @@ directions, people, roles, themes, campaigns, challenge) is brought back to the 
 an idea, once created, is left as people made it (state, text, history), only the seeded
 votes, comments and follows are added back if missing, and the counters recomputed.
 
-Ideas, their steps, votes, comments and follows, roles, breakfast registrations and
-attendance, the forum's opening and the mandates' states are written through the services,
-each on its day (a time-machine clock): the demo can only hold what the product can reach,
-with the histories, audit lines and notifications the product writes. Those notifications
-are marked as not to be e-mailed: the demo's mails go nowhere.
+Ideas, their steps, votes, comments and follows, roles, the breakfast series (created,
+their dates added by the nightly job, programmed, registrations and attendance), the forum
+(settings, grid, jury, opening, scores) and the mandates (drafted with their team, sent,
+signed, activated, a follow-up recorded) are written through the services, each on its day
+(a time-machine clock): the demo can only hold what the product can reach, with the
+histories, audit lines and notifications the product writes, and nothing dated after the
+moment the seed runs. Those notifications are marked as not to be e-mailed: the demo's mails
+go nowhere. Written directly: the directory (collectivités, directions, people, themes, the
+calls and the challenge, brought back to the seed's values on every run) and the forum's
+pitches (juries/demo.py says why).
 
 Dates are relative to an anchor: today on the first run, then the day the first run happened
 (recovered from the Somme campaign), so a second run on a later day changes nothing either.

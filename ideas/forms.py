@@ -6,9 +6,11 @@ import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ideas import permissions, services
@@ -19,19 +21,89 @@ from innovation.platform.permissions import member_organisation_ids
 from innovation.platform.widgets import DateInput
 
 
+def _count(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+class LengthLimitValidator:
+    """A text longer than its limit is refused with its length and the limit, never cut."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit:
+            raise ValidationError(
+                _(
+                    "Ce texte compte %(count)s caractères pour %(limit)s au plus : "
+                    "raccourcissez-le de %(over)s. Rien n'a été coupé."
+                ),
+                code="max_length",
+                params={
+                    "count": _count(len(value)),
+                    "limit": _count(self.limit),
+                    "over": _count(len(value) - self.limit),
+                },
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LengthLimitValidator) and other.limit == self.limit
+
+
+class LimitedTextField(forms.CharField):
+    """Text with a limit that is said rather than imposed: a message past the limit, a live
+    counter (static/js/forms.js, from the `data-limit` attributes) and no `maxlength`
+    attribute, with which a browser silently cuts what is pasted into the field."""
+
+    def __init__(self, *, max_length: int | None = None, **kwargs):
+        self.limit = max_length
+        super().__init__(**kwargs)
+        if max_length is not None:
+            self.validators.append(LengthLimitValidator(max_length))
+
+    def to_python(self, value):
+        # Browsers send a line break as two characters (CRLF) and count it as one: so does
+        # the server, or a text the counter accepts would be refused.
+        return super().to_python(value).replace("\r\n", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if self.limit is not None:
+            attrs["data-limit"] = str(self.limit)
+            attrs["data-count"] = _("{count} / {limit} caractères")
+            attrs["data-count-over"] = _("{count} / {limit} caractères : {over} de trop")
+        return attrs
+
+
+LIMITED_FIELDS = ("title", "irritant", "proposal", "expected_impact")
+
+
 class IdeaForm(forms.ModelForm):
+    """An idea as its authors write it. A draft needs only a title; submitting it
+    (`submitting=True`) asks for what services.REQUIRED_TO_SUBMIT names. A new idea can bring
+    one attachment."""
+
     coauthor_emails = forms.CharField(
         label=_("Co-auteur·rices"),
         required=False,
         help_text=_("Adresses e-mail de collègues, séparées par des virgules."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    attachment = forms.FileField(
+        label=_("Pièce jointe (facultatif)"),
+        required=False,
+        help_text=_(
+            "Une photo, un schéma, un document : PDF, image, document bureautique ou texte ; "
+            "5 Mo au plus. Vous pourrez en ajouter d'autres ensuite."
+        ),
+    )
 
     class Meta:
         model = Idea
-        # What create_idea and update_idea set; the co-authors, picked by e-mail, are declared
-        # above and passed to them apart.
+        # What create_idea and update_idea set; the co-authors, picked by e-mail, and the
+        # attachment are declared above and passed to them apart.
         fields = list(services.IDEA_FIELDS)
+        field_classes = {name: LimitedTextField for name in LIMITED_FIELDS}
         labels = {
             "title": _("Titre de l'idée"),
             "irritant": _("L'irritant : ce que vous observez sur le terrain"),
@@ -42,20 +114,30 @@ class IdeaForm(forms.ModelForm):
             "challenge": _("Défi auquel l'idée répond"),
         }
         help_texts = {
-            "title": _("Une phrase courte, 150 caractères au plus."),
-            "irritant": _("Décrivez le problème vécu par les agents ou les usagers."),
+            "title": _("Une phrase courte. Un titre suffit pour enregistrer un brouillon."),
+            "irritant": _(
+                "Décrivez le problème vécu par les agents ou les usagers. À remplir pour déposer."
+            ),
+            "proposal": _("À remplir pour déposer."),
+            "beneficiaries": _("À remplir pour déposer."),
+            "expected_impact": _("À remplir pour déposer."),
             "campaign": _("Facultatif : seuls les appels ouverts sont proposés."),
         }
+        error_messages = {
+            "title": {"required": _("Donnez un titre à l'idée : il suffit pour un brouillon.")},
+        }
         widgets = {
-            "irritant": forms.Textarea(attrs={"rows": 4}),
-            "proposal": forms.Textarea(attrs={"rows": 5}),
-            "expected_impact": forms.Textarea(attrs={"rows": 3}),
+            "irritant": forms.Textarea(attrs={"rows": 6}),
+            "proposal": forms.Textarea(attrs={"rows": 8}),
+            "expected_impact": forms.Textarea(attrs={"rows": 4}),
             "beneficiaries": forms.RadioSelect,
         }
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.submitting = submitting
+        self.attachment_content_type = ""
         today = timezone.localdate()
         campaigns = permissions.visible_campaigns(user).filter(
             opens_on__lte=today, closes_on__gte=today
@@ -73,10 +155,15 @@ class IdeaForm(forms.ModelForm):
         self.fields["challenge"].queryset = challenges.distinct().order_by("title")
         self.fields["theme"].queryset = Theme.objects.all()
         self.fields["beneficiaries"].choices = Idea.Beneficiaries.choices
-        for name in ("title", "irritant", "proposal", "expected_impact"):
+        self.fields["title"].required = True
+        for name in LIMITED_FIELDS:
             field = self.fields[name]
-            field.required = True
+            # The limit is written next to the field, for those without the live counter.
+            limit = _("%(limit)s caractères au plus.") % {"limit": _count(field.limit)}
+            field.help_text = f"{field.help_text} {limit}".strip()
         if self.instance.pk:
+            # Files are added to an existing idea on their own page.
+            del self.fields["attachment"]
             self.fields["coauthor_emails"].initial = ", ".join(
                 user.email for user in self.instance.coauthors.all()
             )
@@ -100,6 +187,52 @@ class IdeaForm(forms.ModelForm):
                 params={"emails": ", ".join(missing)},
             )
         return found
+
+    def clean_attachment(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            self.attachment_content_type = check_attachment(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            # Every missing field at once, beside those already refused for another reason.
+            for name, message in services.missing_for_submission(cleaned or {}).items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+        return cleaned
+
+    def attachments(self) -> list[tuple[UploadedFile, str]]:
+        """The checked file, as create_idea takes it (none or one)."""
+        upload = self.cleaned_data.get("attachment")
+        return [(upload, self.attachment_content_type)] if upload else []
+
+    def ask_for_file_again(self) -> None:
+        """After an error, say next to the field that the chosen file was not kept: a browser
+        cannot put a file back into a file input, the agent has to choose it again."""
+        upload = self.files.get("attachment")
+        if upload and "attachment" in self.fields and not self.has_error("attachment"):
+            self.add_error(
+                "attachment",
+                ValidationError(
+                    _(
+                        "« %(name)s » n'est pas encore joint : après une erreur, le navigateur "
+                        "ne peut pas le garder. Choisissez-le à nouveau avant d'envoyer."
+                    ),
+                    params={"name": upload.name},
+                ),
+            )
+
+    @classmethod
+    def checked(cls, idea: Idea, *, user: User) -> IdeaForm:
+        """The form filled with a draft as saved, checked for submission: what is missing is
+        marked next to each field (a draft submitted from its own page lands here)."""
+        saved = cls(instance=idea, user=user)
+        data = {field.name: field.value() for field in saved if field.value() is not None}
+        form = cls(data, instance=idea, user=user, submitting=True)
+        form.is_valid()
+        return form
 
 
 ALLOWED_ATTACHMENTS = {
@@ -140,44 +273,50 @@ CANONICAL_TYPES = {
 }
 
 
+def check_attachment(upload: UploadedFile) -> str:
+    """The canonical content type of an acceptable file (size, extension and content agree),
+    or a ValidationError that says what is wrong."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            _("Le fichier dépasse la taille maximale (%(limit)s)."),
+            params={"limit": filesizeformat(limit)},
+        )
+    extension = Path(upload.name or "").suffix.lower().lstrip(".")
+    if extension not in ALLOWED_ATTACHMENTS:
+        raise ValidationError(
+            _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s."),
+            params={"formats": ", ".join(sorted(ALLOWED_ATTACHMENTS))},
+        )
+    head = upload.read(8192)
+    upload.seek(0)
+    if extension == "txt":
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut at the 8 KiB boundary is still text.
+            if error.start < len(head) - 4:
+                message = _("Ce fichier texte n'est pas lisible (UTF-8).")
+                raise ValidationError(message) from None
+    else:
+        kind = filetype.guess(head)
+        if kind is None or kind.mime not in ALLOWED_ATTACHMENTS[extension]:
+            raise ValidationError(
+                _("Le contenu du fichier ne correspond pas à son extension « .%(ext)s »."),
+                params={"ext": extension},
+            )
+    return CANONICAL_TYPES[extension]
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Pièce jointe"),
         help_text=_("PDF, image, document bureautique ou texte ; 5 Mo au plus."),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
-        limit = settings.ATTACHMENT_MAX_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("Le fichier dépasse la taille maximale (%(limit)s)."),
-                params={"limit": filesizeformat(limit)},
-            )
-        extension = Path(upload.name).suffix.lower().lstrip(".")
-        if extension not in ALLOWED_ATTACHMENTS:
-            raise ValidationError(
-                _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s."),
-                params={"formats": ", ".join(sorted(ALLOWED_ATTACHMENTS))},
-            )
-        head = upload.read(8192)
-        upload.seek(0)
-        if extension == "txt":
-            try:
-                head.decode("utf-8")
-            except UnicodeDecodeError as error:
-                # A multi-byte character cut at the 8 KiB boundary is still text.
-                if error.start < len(head) - 4:
-                    message = _("Ce fichier texte n'est pas lisible (UTF-8).")
-                    raise ValidationError(message) from None
-        else:
-            kind = filetype.guess(head)
-            if kind is None or kind.mime not in ALLOWED_ATTACHMENTS[extension]:
-                raise ValidationError(
-                    _("Le contenu du fichier ne correspond pas à son extension « .%(ext)s »."),
-                    params={"ext": extension},
-                )
-        self.content_type = CANONICAL_TYPES[extension]
+        self.content_type = check_attachment(upload)
         return upload
 
 

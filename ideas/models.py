@@ -134,13 +134,16 @@ class Idea(models.Model):
         related_name="coauthored_ideas",
         verbose_name=_("co-auteur·rices"),
     )
+    # A draft needs only its title: what a submitted idea must say is checked when it is
+    # submitted (ideas.services.missing_for_submission). The form enforces these lengths with
+    # a message and a counter; nothing ever cuts a text to fit.
     title = models.CharField(_("titre"), max_length=150)
-    irritant = models.TextField(_("irritant observé sur le terrain"), max_length=4000)
-    proposal = models.TextField(_("proposition"), max_length=6000)
+    irritant = models.TextField(_("irritant observé sur le terrain"), max_length=8000, blank=True)
+    proposal = models.TextField(_("proposition"), max_length=10000, blank=True)
     beneficiaries = models.CharField(
-        _("à qui cela profite"), max_length=10, choices=Beneficiaries.choices
+        _("à qui cela profite"), max_length=10, choices=Beneficiaries.choices, blank=True
     )
-    expected_impact = models.TextField(_("impact attendu"), max_length=3000)
+    expected_impact = models.TextField(_("impact attendu"), max_length=5000, blank=True)
     theme = models.ForeignKey(
         Theme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("thème")
     )

@@ -6,7 +6,7 @@ notifications for after the commit. Nothing else writes `Idea.state` or the coun
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +34,8 @@ IDEA_FIELDS = (
     "campaign",
     "challenge",
 )
+# What a submitted idea must say; a draft needs only its title (a form field required always).
+REQUIRED_TO_SUBMIT = ("title", "irritant", "proposal", "beneficiaries", "expected_impact")
 # What save_campaign sets from its data; the organisations and themes come as arguments.
 CAMPAIGN_FIELDS = ("title", "description", "opens_on", "closes_on")
 # What save_challenge sets from its data; the organisation is read once, at creation.
@@ -57,6 +59,20 @@ def _check_targets(idea: Idea, *, submitting: bool) -> None:
         raise ValidationError(errors)
 
 
+def missing_for_submission(values: Mapping[str, Any]) -> dict[str, str]:
+    """What a submission still lacks: the empty required fields, each with its message."""
+    message = _("Ce champ est obligatoire pour déposer l'idée.")
+    return {
+        field: message for field in REQUIRED_TO_SUBMIT if not str(values.get(field) or "").strip()
+    }
+
+
+def _check_complete(idea: Idea) -> None:
+    missing = missing_for_submission({field: getattr(idea, field) for field in REQUIRED_TO_SUBMIT})
+    if missing:
+        raise ValidationError(missing)
+
+
 def _home_organisation_id(user: User) -> int:
     organisations = member_organisation_ids(user)
     if user.organisation_id in organisations:
@@ -72,9 +88,11 @@ def create_idea(
     author: User,
     data: dict[str, Any],
     coauthors: Iterable[User] = (),
+    attachments: Iterable[tuple[Any, str]] = (),
     submit: bool = False,
 ) -> Idea:
-    """Create an idea as a draft, or submitted straight away."""
+    """Create an idea as a draft, or submitted straight away, with its checked files
+    (`(upload, content_type)` pairs, see ideas.forms.check_attachment)."""
     if not permissions.can_submit_ideas(author):
         raise PermissionDenied
     idea = Idea(author=author, organisation_id=_home_organisation_id(author))
@@ -89,6 +107,8 @@ def create_idea(
     Follow.objects.get_or_create(idea=idea, user=author)
     IdeaEvent.objects.create(idea=idea, actor=author, before="", after=Idea.State.DRAFT)
     search.refresh_search_vector([idea.pk])
+    for upload, content_type in attachments:
+        add_attachment(idea, actor=author, upload=upload, content_type=content_type)
     if submit:
         return move_idea(idea, to=Idea.State.SUBMITTED, actor=author)
     return idea
@@ -96,9 +116,15 @@ def create_idea(
 
 @transaction.atomic
 def update_idea(
-    idea: Idea, *, actor: User, data: dict[str, Any], coauthors: Iterable[User] | None = None
+    idea: Idea,
+    *,
+    actor: User,
+    data: dict[str, Any],
+    coauthors: Iterable[User] | None = None,
+    submit: bool = False,
 ) -> Idea:
-    """Edit an idea's text; only its authors, and only until it is qualified."""
+    """Edit an idea's text, and submit a draft if asked; only its authors, until it is
+    qualified. A refused submission leaves the idea as it was (one transaction)."""
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not permissions.can_edit_idea(actor, idea):
         raise PermissionDenied
@@ -106,6 +132,8 @@ def update_idea(
     for field in IDEA_FIELDS:
         if field in data:
             setattr(idea, field, data[field])
+    if idea.state != Idea.State.DRAFT:
+        _check_complete(idea)  # a submitted idea keeps saying all it must
     # A submitted idea may keep the call it answered after the call closes, not move into one.
     if (idea.campaign_id, idea.challenge_id) != targets:
         _check_targets(idea, submitting=idea.state == Idea.State.SUBMITTED)
@@ -113,6 +141,8 @@ def update_idea(
     if coauthors is not None:
         idea.coauthors.set([user for user in coauthors if user.pk != idea.author_id])
     search.refresh_search_vector([idea.pk])
+    if submit and idea.state == Idea.State.DRAFT:
+        return move_idea(idea, to=Idea.State.SUBMITTED, actor=actor)
     return idea
 
 
@@ -147,6 +177,7 @@ def move_idea(
     if to in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": _("Indiquez le motif : l'auteur·rice le lira.")})
     if to == Idea.State.SUBMITTED and idea.state == Idea.State.DRAFT:
+        _check_complete(idea)
         _check_targets(idea, submitting=True)
         idea.submitted_at = timezone.now()
     if support is not None:

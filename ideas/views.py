@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -223,6 +224,10 @@ def idea_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _submitting(request: AuthenticatedRequest) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "submit"
+
+
 @login_required
 def idea_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_submit_ideas(request.user):
@@ -231,14 +236,21 @@ def idea_create(request: AuthenticatedRequest) -> HttpResponse:
     for key in ("campaign", "challenge"):
         if request.GET.get(key, "").isdecimal():
             initial[key] = request.GET[key]
-    form = IdeaForm(request.POST or None, initial=initial, user=request.user)
+    submit = _submitting(request)
+    form = IdeaForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        user=request.user,
+        submitting=submit,
+    )
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
         try:
             idea = services.create_idea(
                 author=request.user,
                 data=form.cleaned_data,
                 coauthors=form.cleaned_data["coauthor_emails"],
+                attachments=form.attachments(),
                 submit=submit,
             )
         except ValidationError as error:
@@ -252,6 +264,8 @@ def idea_create(request: AuthenticatedRequest) -> HttpResponse:
                     _("Brouillon enregistré : seuls vous et vos co-auteur·rices le voyez."),
                 )
             return redirect("ideas:detail", pk=idea.pk)
+    if request.method == "POST":
+        form.ask_for_file_again()
     return render(request, "ideas/idea_form.html", {"form": form, "idea": None})
 
 
@@ -260,24 +274,33 @@ def idea_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     idea = selectors.idea_for_page(request.user, pk)
     if not permissions.can_edit_idea(request.user, idea):
         raise PermissionDenied
-    form = IdeaForm(request.POST or None, instance=idea, user=request.user)
+    is_draft = idea.state == Idea.State.DRAFT
+    submit = _submitting(request) and is_draft
+    # A submitted idea keeps everything a submission asks for.
+    complete = submit or not is_draft
+    if request.method == "GET" and is_draft and request.GET.get("deposer"):
+        # Sent here by a refused submission (idea_move): what is missing, next to each field.
+        form = IdeaForm.checked(idea, user=request.user)
+    else:
+        form = IdeaForm(request.POST or None, instance=idea, user=request.user, submitting=complete)
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit" and idea.state == Idea.State.DRAFT
         try:
             idea = services.update_idea(
                 idea,
                 actor=request.user,
                 data=form.cleaned_data,
                 coauthors=form.cleaned_data["coauthor_emails"],
+                submit=submit,
             )
-            if submit:
-                services.move_idea(idea, to=Idea.State.SUBMITTED, actor=request.user)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            done = (
-                _("Votre idée est déposée. Merci !") if submit else _("Modifications enregistrées.")
-            )
+            if submit:
+                done = _("Votre idée est déposée. Merci !")
+            elif is_draft:
+                done = _("Brouillon enregistré : seuls vous et vos co-auteur·rices le voyez.")
+            else:
+                done = _("Modifications enregistrées.")
             messages.success(request, done)
             return redirect("ideas:detail", pk=idea.pk)
     return render(request, "ideas/idea_form.html", {"form": form, "idea": idea})
@@ -291,6 +314,14 @@ def idea_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404
     if not permissions.can_move_idea(request.user, idea, to):
         raise PermissionDenied
+    if (
+        to == Idea.State.SUBMITTED
+        and idea.state == Idea.State.DRAFT
+        and services.missing_for_submission(model_to_dict(idea, services.REQUIRED_TO_SUBMIT))
+    ):
+        # An incomplete draft is completed on its form, where each missing field is marked.
+        messages.error(request, _("Complétez le brouillon pour pouvoir déposer l'idée."))
+        return redirect(reverse("ideas:edit", args=[idea.pk]) + "?deposer=1")
     if to not in allowed_next(idea.state):
         messages.error(
             request,

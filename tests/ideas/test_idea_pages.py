@@ -50,7 +50,13 @@ def test_list_shows_an_idea_submitted_after_it_was_read(client, agent):
 
     services.create_idea(
         author=colleague,
-        data={"title": "Des casiers au vestiaire", "irritant": "x", "proposal": "y"},
+        data={
+            "title": "Des casiers au vestiaire",
+            "irritant": "x",
+            "proposal": "y",
+            "beneficiaries": "agents",
+            "expected_impact": "z",
+        },
         submit=True,
     )
 

@@ -221,9 +221,9 @@ def test_agent_saves_a_draft(client, agent):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("title", "", "Ce champ est obligatoire."),
-        ("title", "x" * 151, "au plus 150 caractères"),
-        ("irritant", "", "Ce champ est obligatoire."),
+        ("title", "", "Donnez un titre à l&#x27;idée : il suffit pour un brouillon."),
+        ("title", "x" * 151, "Ce texte compte 151 caractères pour 150 au plus"),
+        ("irritant", "", "Ce champ est obligatoire pour déposer l&#x27;idée."),
         ("beneficiaries", "everyone", "Sélectionnez un choix valide"),
         ("coauthor_emails", "inconnu@exemple.fr", "Personne de vos collectivités"),
     ],

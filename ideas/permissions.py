@@ -26,6 +26,14 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(organisations__in=member_organisation_ids(user)).distinct()
 
 
+def organisations_sharing_a_campaign(delegated: set[int]) -> QuerySet:
+    """The organisations of the campaigns shared with `delegated` (a sharing rule of
+    `innovation.platform.permissions.visible_people`, registered in IdeasConfig.ready)."""
+    return Campaign.organisations.through.objects.filter(
+        campaign__organisations__in=delegated
+    ).values("organisation_id")
+
+
 def visible_challenges(user: User) -> QuerySet[Challenge]:
     return Challenge.objects.filter(organisation__in=member_organisation_ids(user))
 

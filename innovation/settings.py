@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -65,6 +66,10 @@ INSTALLED_APPS = [
     "rituals",
     "axes",
 ]
+
+# Widgets render with the project's templates (templates/innovation/widgets/), and Django's
+# own from the django.forms app.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -156,6 +161,8 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# « 14 h 30 » rather than Django's « 14:30 »; see innovation/platform/dates.py.
+FORMAT_MODULE_PATH = ["innovation.formats"]
 
 # --- Static files: our own files plus Bootstrap from the xstatic-bootstrap package.
 STATIC_URL = "/static/"

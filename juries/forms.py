@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
 from innovation.platform.models import Organisation, Role, User
-from innovation.platform.permissions import organisations_with_role
+from innovation.platform.permissions import organisations_with_role, visible_people
+from innovation.platform.pickers import PersonField
 from innovation.platform.widgets import DateInput, TimeInput
 from juries import services
 from juries.models import Criterion, Forum, Juror, Pitch
@@ -96,19 +97,18 @@ class CriterionForm(forms.ModelForm):
 
 
 class JurorForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Adresse e-mail du juré"),
-        help_text=_("La personne doit avoir un compte Tremplin ; sa collectivité est reprise."),
+    person = PersonField(
+        label=_("Juré·e"),
+        help_text=_(
+            "Tapez son nom : les personnes des collectivités du forum. Sa collectivité est reprise."
+        ),
     )
     college = forms.ChoiceField(label=_("Collège"), choices=Juror.College.choices)
     is_president = forms.BooleanField(label=_("Président·e du jury"), required=False)
 
-    def clean_email(self) -> User:
-        email = self.cleaned_data["email"].strip().lower()
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("Aucun compte actif avec cette adresse."))
-        return user
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = visible_people(user)
 
 
 class PutForwardForm(forms.Form):

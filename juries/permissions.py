@@ -50,6 +50,15 @@ class ForumAccess:
     represented: frozenset[int]
 
 
+def organisations_sharing_a_forum(delegated: set[int]) -> QuerySet:
+    """The participating organisations of the forums that `delegated` organise or take part
+    in (a sharing rule of `innovation.platform.permissions.visible_people`, registered in
+    JuriesConfig.ready)."""
+    return Forum.organisations.through.objects.filter(
+        Q(forum__organiser__in=delegated) | Q(forum__organisations__in=delegated)
+    ).values("organisation_id")
+
+
 def delegated_organisation_ids(user: User) -> set[int]:
     """The organisations whose participation in a forum matters to the checks (`represented`)."""
     return organisation_ids_with_role(user, Role.DELEGATE)

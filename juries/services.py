@@ -172,9 +172,11 @@ def add_juror(
     if not permissions.can_edit_jury(permissions.access_to(actor, forum)):
         raise PermissionDenied
     if user.organisation_id is None:
-        raise ValidationError({"email": _("Cette personne n'est rattachée à aucune collectivité.")})
+        raise ValidationError(
+            {"person": _("Cette personne n'est rattachée à aucune collectivité.")}
+        )
     if forum.jurors.filter(user=user).exists():
-        raise ValidationError({"email": _("Cette personne fait déjà partie du jury.")})
+        raise ValidationError({"person": _("Cette personne fait déjà partie du jury.")})
     if is_president and forum.jurors.filter(is_president=True).exists():
         raise ValidationError({"is_president": _("Le jury a déjà un·e président·e.")})
     try:
@@ -187,7 +189,7 @@ def add_juror(
                 is_president=is_president,
             )
     except IntegrityError as error:  # the same person added from two tabs
-        raise ValidationError({"email": _("Cette personne fait déjà partie du jury.")}) from error
+        raise ValidationError({"person": _("Cette personne fait déjà partie du jury.")}) from error
     notify(
         [user],
         kind="juror_seated",

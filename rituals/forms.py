@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea
 from innovation.platform.models import Organisation, User
+from innovation.platform.permissions import visible_people
+from innovation.platform.pickers import PersonField
 from innovation.platform.widgets import DateInput, TimeInput
 from rituals import permissions
 from rituals.models import Occurrence, Ritual
@@ -144,10 +146,10 @@ class OccurrenceForm(forms.Form):
             "places : personne n'est désinscrit, la liste d'attente attend des désistements."
         ),
     )
-    presenter_email = forms.EmailField(
-        label=_("Personne qui présente (adresse e-mail)"),
+    presenter = PersonField(
+        label=_("Personne qui présente"),
         required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("Tapez son nom ; une personne d'une collectivité invitée à la série."),
     )
     idea = forms.ModelChoiceField(
         label=_("Projet présenté"), queryset=Idea.objects.none(), required=False
@@ -159,7 +161,7 @@ class OccurrenceForm(forms.Form):
         help_text=_("Par exemple pour « Partage ma passion » : la reliure, le chant choral…"),
     )
 
-    def __init__(self, *args, occurrence: Occurrence, **kwargs):
+    def __init__(self, *args, occurrence: Occurrence, user: User, **kwargs):
         self.occurrence = occurrence
         local = timezone.localtime(occurrence.starts_at)
         kwargs.setdefault(
@@ -170,7 +172,7 @@ class OccurrenceForm(forms.Form):
                 "duration_minutes": occurrence.duration_minutes,
                 "place": occurrence.effective_place,
                 "capacity": occurrence.effective_capacity,
-                "presenter_email": occurrence.presenter.email if occurrence.presenter else "",
+                "presenter": occurrence.presenter,
                 "idea": occurrence.idea_id,
                 "topic": occurrence.topic,
             },
@@ -183,15 +185,7 @@ class OccurrenceForm(forms.Form):
         if occurrence.idea_id:
             ideas = ideas | Idea.objects.filter(pk=occurrence.idea_id)
         self.fields["idea"].queryset = ideas.distinct().order_by("title")
-
-    def clean_presenter_email(self) -> User | None:
-        email = self.cleaned_data.get("presenter_email", "").strip().lower()
-        if not email:
-            return None
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("Aucune personne ne correspond à cette adresse."))
-        return user
+        self.fields["presenter"].queryset = visible_people(user)
 
     def starts_at(self) -> datetime.datetime:
         return local_start(self.cleaned_data["day"], self.cleaned_data["time"])

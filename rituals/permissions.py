@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from innovation.platform.models import Role, RoleGrant, User
+from innovation.platform.models import Organisation, Role, RoleGrant, User
 from innovation.platform.permissions import (
     has_role,
     has_role_anywhere,
@@ -25,6 +25,15 @@ def visible_rituals(user: User) -> QuerySet[Ritual]:
         Q(organisation__in=organisations) | Q(shared_with__in=organisations)
     ).values("pk")
     return Ritual.objects.filter(pk__in=ids)
+
+
+def organisations_sharing_a_ritual(delegated: set[int]) -> QuerySet:
+    """The organisations invited to the series of `delegated`, and those whose series
+    `delegated` are invited to (a sharing rule of
+    `innovation.platform.permissions.visible_people`, registered in RitualsConfig.ready)."""
+    return Organisation.objects.filter(
+        Q(shared_rituals__organisation__in=delegated) | Q(rituals__shared_with__in=delegated)
+    ).values("pk")
 
 
 def visible_occurrences(user: User) -> QuerySet[Occurrence]:

@@ -183,7 +183,11 @@ def _manageable_occurrence(request: AuthenticatedRequest, pk: int) -> Occurrence
 @login_required
 def occurrence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     occurrence = _manageable_occurrence(request, pk)
-    form = OccurrenceForm(request.POST if request.method == "POST" else None, occurrence=occurrence)
+    form = OccurrenceForm(
+        request.POST if request.method == "POST" else None,
+        occurrence=occurrence,
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -194,13 +198,11 @@ def occurrence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 duration_minutes=data["duration_minutes"],
                 place=data["place"],
                 capacity=data["capacity"],
-                presenter=data["presenter_email"],
+                presenter=data["presenter"],
                 idea=data["idea"],
                 topic=data["topic"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "presenter" in error.error_dict:
-                error.error_dict["presenter_email"] = error.error_dict.pop("presenter")
             add_errors(form, error)
         else:
             messages.success(request, _("Séance enregistrée."))

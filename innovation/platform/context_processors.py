@@ -17,6 +17,8 @@ def navigation(request):
         "nav_forums": member,
         # Mandates: agents sign and hold follow-ups too, so every member (no extra query).
         "nav_mandates": member,
+        # The directory: every member finds colleagues there (visible_people).
+        "nav_directory": member,
         # A count query, run only by pages that show the menu (the template asks for it).
         "nav_unread_count": lambda: user.unread_notification_count,
     }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Callable, Iterable
 
-from innovation.platform.models import Organisation, Role, User
+from django.db.models import Q, QuerySet
+
+from innovation.platform.models import Organisation, Role, RoleGrant, User
 
 
 def roles_on(user: User, organisation_id: int | None) -> frozenset[str]:
@@ -59,3 +61,42 @@ def can_import_people(user: User) -> bool:
 
 def can_see_dashboard(user: User) -> bool:
     return is_delegate_anywhere(user)
+
+
+# --- Whom a person may find -------------------------------------------------------------------
+
+# The apps above the platform that make delegates of several organisations work together (a
+# shared campaign, a forum) say which other organisations such a delegate may find people
+# in: each rule takes the organisations where the person is a delegate and returns a
+# queryset of organisation ids, read as a subquery of `visible_people`. Registered in the
+# apps' `ready()`, so that the platform imports nothing above it.
+SharingRule = Callable[[set[int]], QuerySet]
+_sharing_rules: list[SharingRule] = []
+
+
+def share_people_through(rule: SharingRule) -> SharingRule:
+    if rule not in _sharing_rules:
+        _sharing_rules.append(rule)
+    return rule
+
+
+def people_organisation_ids(user: User) -> Iterable:
+    """The organisations whose people `user` may find: those they are a member of, and for a
+    delegate, the others of the campaigns and forums they share (a subquery each)."""
+    members = member_organisation_ids(user)
+    delegated = organisation_ids_with_role(user, Role.DELEGATE)
+    return [members, *(rule(delegated) for rule in _sharing_rules if delegated)]
+
+
+def visible_people(user: User) -> QuerySet[User]:
+    """The active people `user` may find by name — in the people pickers, the directory and
+    every form that names a person: the members of their organisations (anyone holding a
+    role there), and for a delegate, those of the organisations they work with."""
+    members = member_organisation_ids(user)
+    if not members:
+        return User.objects.none()
+    condition = Q()
+    for organisations in people_organisation_ids(user):
+        condition |= Q(organisation_id__in=organisations)
+    holding_a_role = RoleGrant.objects.filter(condition).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=holding_a_role)

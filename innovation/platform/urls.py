@@ -9,6 +9,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/lues/", views.notification_mark_read, name="notification_mark_read"),
     path("annuaire/", views.people_list, name="people_list"),
+    path("annuaire/chercher/", views.people_search, name="people_search"),
     path("annuaire/import/", views.people_import, name="people_import"),
     path("annuaire/<int:pk>/", views.person_detail, name="person_detail"),
     path(

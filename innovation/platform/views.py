@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +28,7 @@ from innovation.platform import (
     people,
     permissions,
     personal_data,
+    pickers,
     roles,
 )
 from innovation.platform.exports import csv_response
@@ -263,25 +264,69 @@ def _directory(organisations: set[int]) -> QuerySet[User]:
     )
 
 
+def _directory_for(user: User) -> QuerySet[User]:
+    """Whom the directory lists to `user`: the people they may find (`visible_people`), and
+    for an administrator, every account of their organisations, deactivated ones included."""
+    people = permissions.visible_people(user)
+    administered = permissions.organisation_ids_with_role(user, Role.ADMIN)
+    if administered:
+        people = User.objects.filter(
+            Q(pk__in=people.values("pk")) | Q(organisation__in=administered)
+        )
+    return people.select_related("organisation", "direction")
+
+
 @login_required
 @require_GET
 def people_list(request: AuthenticatedRequest) -> HttpResponse:
-    if not permissions.is_admin_anywhere(request.user):
+    """The directory: every member finds a colleague by name (name, direction, function,
+    nothing more); administrators also see addresses and accounts, and act on them."""
+    user = request.user
+    if not permissions.member_organisation_ids(user):
         raise PermissionDenied
-    organisations = permissions.organisation_ids_with_role(request.user, Role.ADMIN)
-    people_found = _directory(organisations).order_by("last_name", "first_name", "pk")
+    is_admin = permissions.is_admin_anywhere(user)
+    people_found = _directory_for(user)
     # PostgreSQL refuses NUL in a string: drop it rather than fail (tests/hardening/test_fuzz.py).
     search = request.GET.get("q", "").replace("\x00", "").strip()
-    for word in search.split():
-        people_found = people_found.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
+    if is_admin:
+        for word in search.split():
+            people_found = people_found.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+    elif search:
+        people_found = pickers.matching(people_found, search)
+    people_found = people_found.order_by("last_name", "first_name", "pk")
     page = CappedPaginator(people_found, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "innovation/people_list.html",
-        {"page": page, "search": search, "query": urlencode({"q": search}) if search else ""},
+        {
+            "page": page,
+            "search": search,
+            "query": urlencode({"q": search}) if search else "",
+            "is_admin": is_admin,
+            "administered": permissions.organisation_ids_with_role(user, Role.ADMIN),
+            "delegated": permissions.organisation_ids_with_role(user, Role.DELEGATE),
+        },
     )
+
+
+@login_required
+@require_GET
+def people_search(request: AuthenticatedRequest) -> JsonResponse:
+    """The people picker's suggestions (static/js/person-picker.js): who `visible_people`
+    lets the person find, optionally within one organisation, by name."""
+    user = request.user
+    if not permissions.member_organisation_ids(user):
+        raise PermissionDenied
+    people = permissions.visible_people(user)
+    organisation = request.GET.get("organisation", "")
+    if organisation.isdecimal() and len(organisation) < 12:
+        people = people.filter(organisation_id=int(organisation))
+    text = request.GET.get("q", "")[:100]
+    return JsonResponse({"results": pickers.suggestions(people, text)})
 
 
 @login_required

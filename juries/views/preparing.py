@@ -151,7 +151,7 @@ def forum_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "criterion_form": CriterionForm(prefix="criterion"),
-            "juror_form": JurorForm(prefix="juror"),
+            "juror_form": JurorForm(prefix="juror", user=request.user),
         },
         active="detail",
     )
@@ -235,13 +235,13 @@ def juror_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit_jury(access):
         raise PermissionDenied
     forum = access.forum
-    form = JurorForm(request.POST or None, prefix="juror")
+    form = JurorForm(request.POST or None, prefix="juror", user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             juror = services.add_juror(
                 forum,
                 actor=request.user,
-                user=form.cleaned_data["email"],
+                user=form.cleaned_data["person"],
                 college=form.cleaned_data["college"],
                 is_president=form.cleaned_data["is_president"],
             )

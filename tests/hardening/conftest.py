@@ -56,6 +56,7 @@ def endpoints(w: World) -> list[Endpoint]:
     add("notification_list", "author", query=("page",))
     add("notification_mark_read", "author", post=True, get=False, form_on=["notification_list"])
     add("people_list", "admin", query=("q", "page"))
+    add("people_search", "author", query=("q", "organisation"))
     add("people_import", "admin", post=True)
     add("person_pseudonymise", "admin", [w.leaver.pk], post=True)
     add("person_detail", "admin", [w.leaver.pk])

@@ -308,7 +308,7 @@ def test_add_juror_twice_is_refused_with_a_message(preparing):
     with pytest.raises(ValidationError) as error:
         services.add_juror(preparing.forum, actor=preparing.delegate, user=person, college="agent")
 
-    assert error.value.message_dict == {"email": ["Cette personne fait déjà partie du jury."]}
+    assert error.value.message_dict == {"person": ["Cette personne fait déjà partie du jury."]}
 
 
 def test_open_scoring_needs_a_grid_jurors_and_pitches(db):

@@ -468,7 +468,7 @@ def test_delegate_adds_a_juror_by_email(client, preparing):
 
     client.post(
         reverse("juries:juror_create", args=[preparing.forum.pk]),
-        {"juror-email": "ELU@exemple.fr", "juror-college": "elected"},
+        {"juror-person": "ELU@exemple.fr", "juror-college": "elected"},
     )
 
     juror = Juror.objects.get(user=person)
@@ -486,7 +486,7 @@ def test_seating_a_delegate_of_two_collectivites_names_those_they_will_not_score
 
     response = client.post(
         reverse("juries:juror_create", args=[preparing.forum.pk]),
-        {"juror-email": person.email, "juror-college": "agent"},
+        {"juror-person": person.email, "juror-college": "agent"},
         follow=True,
     )
 

@@ -13,6 +13,7 @@ from ideas.models import Idea
 from rituals.models import Occurrence, Registration, Ritual
 from tests.factories import (
     AgentFactory,
+    CampaignFactory,
     DelegateFactory,
     IdeaFactory,
     OccurrenceFactory,
@@ -307,7 +308,7 @@ def occurrence_post(occurrence, **overrides):
         "duration_minutes": "60",
         "place": occurrence.effective_place,
         "capacity": str(occurrence.effective_capacity),
-        "presenter_email": "",
+        "presenter": "",
         "idea": "",
         "topic": "",
     }
@@ -323,7 +324,7 @@ def test_delegate_programmes_a_project_and_a_presenter(client, delegate, occurre
 
     response = client.post(
         reverse("rituals:occurrence_edit", args=[occurrence.pk]),
-        occurrence_post(occurrence, presenter_email=presenter.email.upper(), idea=idea.pk),
+        occurrence_post(occurrence, presenter=presenter.email.upper(), idea=idea.pk),
     )
 
     assert response.status_code == 302
@@ -335,15 +336,17 @@ def test_delegate_programmes_a_project_and_a_presenter(client, delegate, occurre
 def test_presenter_from_another_organisation_gets_a_message_on_the_field(
     client, delegate, occurrence, outsider
 ):
+    # A campaign they share lets the delegate find the outsider: the series still refuses.
+    CampaignFactory(organisations=[delegate.organisation, outsider.organisation])
     client.force_login(delegate)
 
     response = client.post(
         reverse("rituals:occurrence_edit", args=[occurrence.pk]),
-        occurrence_post(occurrence, presenter_email=outsider.email, topic="Sujet gardé"),
+        occurrence_post(occurrence, presenter=outsider.email, topic="Sujet gardé"),
     )
 
     assert response.status_code == 200
-    errors = response.context["form"].errors["presenter_email"]
+    errors = response.context["form"].errors["presenter"]
     assert "n'appartient pas à une collectivité invitée à cette série" in errors[0]
     assert 'value="Sujet gardé"' in response.content.decode()
     occurrence.refresh_from_db()
@@ -655,3 +658,39 @@ def test_feeds_and_export_cost_the_same_queries_whatever_the_dates(
     assert personal.content.count(b"BEGIN:VEVENT") == count
     assert feed.content.count(b"BEGIN:VEVENT") == count
     assert len(rows) == count + 2
+
+
+@pytest.mark.django_db
+def test_presenter_one_cannot_find_is_not_found_and_the_form_keeps_what_was_typed(
+    client, delegate, occurrence, outsider
+):
+    client.force_login(delegate)
+
+    response = client.post(
+        reverse("rituals:occurrence_edit", args=[occurrence.pk]),
+        occurrence_post(occurrence, presenter=outsider.get_full_name(), topic="Sujet gardé"),
+    )
+
+    assert response.status_code == 200
+    message = response.context["form"].errors["presenter"][0]
+    assert message.startswith(f"Personne ne correspond à « {outsider.get_full_name()} »")
+    assert f'value="{outsider.get_full_name()}"' in response.content.decode()
+    occurrence.refresh_from_db()
+    assert occurrence.presenter is None
+
+
+@pytest.mark.django_db
+def test_delegate_chooses_the_presenter_by_name(client, delegate, occurrence):
+    presenter = AgentFactory(
+        organisation=delegate.organisation, first_name="Gaëlle", last_name="Kervella"
+    )
+    client.force_login(delegate)
+
+    response = client.post(
+        reverse("rituals:occurrence_edit", args=[occurrence.pk]),
+        occurrence_post(occurrence, presenter="gaëlle kerv"),
+    )
+
+    assert response.status_code == 302
+    occurrence.refresh_from_db()
+    assert occurrence.presenter == presenter

@@ -278,7 +278,8 @@ def idea_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submit = _submitting(request) and is_draft
     # A submitted idea keeps everything a submission asks for.
     complete = submit or not is_draft
-    if request.method == "GET" and is_draft and request.GET.get("deposer"):
+    checked = request.method == "GET" and is_draft and bool(request.GET.get("deposer"))
+    if checked:
         # Sent here by a refused submission (idea_move): what is missing, next to each field.
         form = IdeaForm.checked(idea, user=request.user)
     else:
@@ -303,7 +304,7 @@ def idea_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 done = _("Modifications enregistrées.")
             messages.success(request, done)
             return redirect("ideas:detail", pk=idea.pk)
-    return render(request, "ideas/idea_form.html", {"form": form, "idea": idea})
+    return render(request, "ideas/idea_form.html", {"form": form, "idea": idea, "checked": checked})
 
 
 @login_required
@@ -320,7 +321,6 @@ def idea_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         and services.missing_for_submission(model_to_dict(idea, services.REQUIRED_TO_SUBMIT))
     ):
         # An incomplete draft is completed on its form, where each missing field is marked.
-        messages.error(request, _("Complétez le brouillon pour pouvoir déposer l'idée."))
         return redirect(reverse("ideas:edit", args=[idea.pk]) + "?deposer=1")
     if to not in allowed_next(idea.state):
         messages.error(

@@ -58,8 +58,18 @@ def test_agent_saves_a_title_alone_then_completes_and_submits_the_idea(
     expect(page.get_by_text("Brouillon enregistré")).to_be_visible()
     assert Idea.objects.get().state == Idea.State.DRAFT
 
-    # Back to the form: a pasted text past the limit is counted, kept whole, and refused.
-    page.get_by_role("link", name="Modifier ou déposer le brouillon").click()
+    # Submitted from its page, the incomplete draft is sent back to its form, marked.
+    page.get_by_role("link", name="Déposer", exact=True).click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("Pour déposer l'idée, complétez :")
+    expect(summary.get_by_role("link")).to_have_count(4)
+    expect(page.get_by_label("Titre de l'idée")).to_have_value(TITLE)
+    axe_check(page)
+    screenshots(page, "idea-form-draft-to-complete")
+    assert Idea.objects.get().state == Idea.State.DRAFT
+
+    # A pasted text past the limit is counted, kept whole, and refused.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Modifier l'idée « {TITLE} »")
     expect(page).to_have_title(f"Modifier l'idée « {TITLE} » · Tremplin")
     irritant = ("Des usagers attendent des mois faute du bon contact. " * 152).strip()  # 8,055

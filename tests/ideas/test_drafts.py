@@ -2,6 +2,7 @@
 their limit and are never cut, and a file can come with the first form (issue 15)."""
 
 import re
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -228,9 +229,7 @@ def test_incomplete_draft_submitted_from_its_page_is_sent_to_its_form(client, ag
         "proposal",
     ]
     assert "Un irritant déjà écrit." in form_page.content.decode()
-    assert "Complétez le brouillon pour pouvoir déposer l&#x27;idée." in (
-        form_page.content.decode()
-    )
+    assert "Pour déposer l'idée, complétez :" in unescape(summary_of(form_page.content.decode()))
 
 
 @pytest.mark.django_db

@@ -13,7 +13,9 @@ from ideas.mandates.followups import RECORD_FIELDS
 from ideas.mandates.models import FollowUp, Mandate, MandateMember, Signature
 from ideas.mandates.services import TERM_FIELDS, MemberTerms
 from ideas.models import Idea
-from innovation.platform.models import Direction, Organisation, Role, User
+from innovation.platform.models import Direction, Organisation, Role, RoleGrant, User
+from innovation.platform.permissions import visible_people
+from innovation.platform.pickers import PersonField
 from innovation.platform.widgets import DateInput
 
 HOURS_HELP = _("En heures par semaine : une demi-journée = 3,5 h, une journée = 7 h.")
@@ -123,15 +125,11 @@ class MandateForm(forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    """One agent of the team, found by e-mail within the organisation."""
+    """One agent of the team and their manager, found by name among the people of the idea's
+    organisation whom the delegate may find (`visible_people`)."""
 
-    agent_email = forms.EmailField(
-        label=_("E-mail de l'agent"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
-    )
-    manager_email = forms.EmailField(
-        label=_("E-mail de son encadrant·e (N+1)"),
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
+    agent = PersonField(label=_("Agent"))
+    manager = PersonField(label=_("Son encadrant·e (N+1)"))
     freed_hours_per_week = FrenchDecimalField(
         label=_("Temps libéré (h/semaine)"),
         help_text=HOURS_HELP,
@@ -145,20 +143,15 @@ class MemberForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
+    def __init__(self, *args, organisation: Organisation, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-
-    def _person(self, field: str) -> User | None:
-        email = self.cleaned_data.get(field)
-        if not email:
-            return None
-        person = User.objects.filter(
-            email__iexact=email, is_active=True, role_grants__organisation=self.organisation
-        ).first()
-        if person is None:
-            self.add_error(field, _("Personne de la collectivité n'a cette adresse."))
-        return person
+        # Members of the idea's organisation: those the mandate's agreement binds.
+        members = RoleGrant.objects.filter(organisation=organisation).values("user_id")
+        people = visible_people(user).filter(pk__in=members)
+        for name in ("agent", "manager"):
+            self.fields[name].queryset = people
+            self.fields[name].widget.organisation_id = organisation.pk
 
     def clean_freed_hours_per_week(self) -> Decimal:
         hours = self.cleaned_data["freed_hours_per_week"]
@@ -170,12 +163,6 @@ class MemberForm(forms.Form):
                 )
             )
         return hours
-
-    def clean(self):
-        cleaned = super().clean() or {}
-        cleaned["agent"] = self._person("agent_email")
-        cleaned["manager"] = self._person("manager_email")
-        return cleaned
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
@@ -197,12 +184,19 @@ MemberFormSet = forms.formset_factory(
 def member_initial(members: list[MandateMember]) -> list[dict]:
     return [
         {
-            "agent_email": member.agent.email,
-            "manager_email": member.manager.email,
+            "agent": member.agent,
+            "manager": member.manager,
             "freed_hours_per_week": member.freed_hours_per_week,
         }
         for member in members
     ]
+
+
+def team_from_authors(idea: Idea) -> list[dict]:
+    """A new mandate's team as it is first offered: the idea's author and co-authors, whose
+    managers and freed time the delegate then fills in."""
+    authors = [idea.author, *idea.coauthors.all()]
+    return [{"agent": person} for person in authors if person.is_active]
 
 
 class IdeaChoiceForm(forms.Form):

@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ideas.mandates import followups, selectors, services
@@ -30,6 +31,7 @@ from ideas.mandates.forms import (
     MemberFormSet,
     SignForm,
     member_initial,
+    team_from_authors,
 )
 from ideas.mandates.models import FollowUp, FollowUpTime, Mandate, MandateMember, Signature
 from ideas.models import Idea
@@ -182,13 +184,16 @@ def _apply_errors(form, formset, error: ValidationError) -> list[str]:
 def _mandate_form(
     request: AuthenticatedRequest, *, idea: Idea, mandate: Mandate | None = None
 ) -> HttpResponse:
-    members = selectors.members_of(mandate) if mandate else []
+    if mandate:
+        team = member_initial(selectors.members_of(mandate))
+    else:  # offered once; what is posted is what the delegate kept
+        team = [] if request.method == "POST" else team_from_authors(idea)
     form = MandateForm(request.POST or None, instance=mandate, organisation=idea.organisation)
     formset = MemberFormSet(
         request.POST or None,
-        initial=member_initial(members),
+        initial=team,
         prefix="equipe",
-        form_kwargs={"organisation": idea.organisation},
+        form_kwargs={"organisation": idea.organisation, "user": request.user},
     )
     team_errors: list[str] = []
     if request.method == "POST":
@@ -219,10 +224,14 @@ def _mandate_form(
                     if voided:
                         messages.warning(
                             request,
-                            _(
-                                "Conditions modifiées : les %(count)s signature(s) déjà "
-                                "recueillie(s) sont annulées ; les parties sont prévenues et "
-                                "doivent signer la nouvelle version."
+                            ngettext(
+                                "Conditions modifiées : la signature déjà recueillie est "
+                                "annulée ; les parties sont prévenues et doivent signer la "
+                                "nouvelle version.",
+                                "Conditions modifiées : les %(count)s signatures déjà "
+                                "recueillies sont annulées ; les parties sont prévenues et "
+                                "doivent signer la nouvelle version.",
+                                voided,
                             )
                             % {"count": voided},
                         )

@@ -227,8 +227,8 @@ def form_data(mandate_org, idea, **changes) -> dict:
         "equipe-INITIAL_FORMS": "0",
         "equipe-MIN_NUM_FORMS": "0",
         "equipe-MAX_NUM_FORMS": "30",
-        "equipe-0-agent_email": agent.email,
-        "equipe-0-manager_email": manager.email,
+        "equipe-0-agent": agent.email,
+        "equipe-0-manager": manager.email,
         "equipe-0-freed_hours_per_week": "3,5",
     }
     data.update(changes)
@@ -258,15 +258,18 @@ def test_delegate_drafts_a_mandate_through_the_form(client):
         ({"ends_on": "2020-01-01"}, "La date de fin doit être postérieure à la date de début."),
         (
             {
-                "equipe-0-agent_email": "",
-                "equipe-0-manager_email": "",
+                "equipe-0-agent": "",
+                "equipe-0-manager": "",
                 "equipe-0-freed_hours_per_week": "",
             },
             "Un mandat engage au moins un agent : ajoutez l'équipe projet.",
         ),
         ({"equipe-0-freed_hours_per_week": "0"}, "Le temps libéré doit être un nombre"),
         ({"equipe-0-freed_hours_per_week": "-2"}, "Le temps libéré doit être un nombre"),
-        ({"equipe-0-agent_email": "inconnu@ailleurs.fr"}, "Personne de la collectivité"),
+        (
+            {"equipe-0-agent": "inconnu@ailleurs.fr"},
+            "Personne ne correspond à « inconnu@ailleurs.fr »",
+        ),
     ],
 )
 def test_bad_input_on_the_form_gives_a_message_and_keeps_what_was_typed(client, changes, message):
@@ -304,14 +307,14 @@ def test_changing_terms_through_the_form_says_signatures_were_voided(client):
         "equipe-INITIAL_FORMS": "1",
         "equipe-MIN_NUM_FORMS": "0",
         "equipe-MAX_NUM_FORMS": "30",
-        "equipe-0-agent_email": member.agent.email,
-        "equipe-0-manager_email": member.manager.email,
+        "equipe-0-agent": member.agent.email,
+        "equipe-0-manager": member.manager.email,
         "equipe-0-freed_hours_per_week": "3,5",
     }
 
     response = client.post(reverse("ideas:mandate_edit", args=[mandate.pk]), data, follow=True)
 
-    assert "les 1 signature(s) déjà recueillie(s) sont annulées" in response.content.decode()
+    assert "la signature déjà recueillie est annulée" in response.content.decode()
     mandate.refresh_from_db()
     assert mandate.terms_version == 2
 
@@ -688,3 +691,34 @@ def test_export_costs_the_same_queries_whatever_the_rows(client, django_assert_n
     assert sorted(int(line.split(";", 1)[0]) for line in lines[1:]) == sorted(
         m.pk for m in exported
     )
+
+
+def test_a_new_mandates_team_is_offered_with_the_ideas_authors(client):
+    idea = IdeaFactory(state=Idea.State.SELECTED)
+    coauthor = AgentFactory(organisation=idea.organisation, first_name="Yaëlle", last_name="Brun")
+    idea.coauthors.add(coauthor)
+    client.force_login(DelegateFactory(organisation=idea.organisation))
+
+    response = client.get(reverse("ideas:mandate_create") + f"?idee={idea.pk}")
+
+    formset = response.context["formset"]
+    assert [form.initial.get("agent") for form in formset.forms[:2]] == [idea.author, coauthor]
+    html = response.content.decode()
+    assert f'value="{idea.author.get_full_name()}"' in html
+    assert 'value="Yaëlle Brun"' in html
+
+
+def test_the_team_is_chosen_by_name_among_the_ideas_organisation(client):
+    idea = IdeaFactory(state=Idea.State.SELECTED)
+    delegate = DelegateFactory(organisation=idea.organisation)
+    agent = AgentFactory(organisation=idea.organisation, first_name="Ilan", last_name="Mercier")
+    manager = ManagerFactory(organisation=idea.organisation, first_name="Rose", last_name="Tanguy")
+    client.force_login(delegate)
+    data = form_data(idea.organisation, idea)
+    data.update({"equipe-0-agent": "ilan merc", "equipe-0-manager": "Rose Tanguy"})
+
+    response = client.post(reverse("ideas:mandate_create") + f"?idee={idea.pk}", data)
+
+    assert response.status_code == 302
+    member = idea.mandates.get().members.get()
+    assert (member.agent, member.manager) == (agent, manager)

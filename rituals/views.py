@@ -23,8 +23,10 @@ from rituals.models import CalendarToken, Occurrence, Registration
 PAST_PER_PAGE = 20
 
 
-def _feed_url(request: AuthenticatedRequest, name: str, *args) -> str:
-    return request.build_absolute_uri(reverse(name, args=args))
+def _feed_url(name: str, *args) -> str:
+    """A subscription link: from SITE_URL, never from the request's Host header (a forged
+    Host must not put another site's address in the link an agent copies into Outlook)."""
+    return settings.SITE_URL + reverse(name, args=args)
 
 
 # --- Rituals ------------------------------------------------------------------------------
@@ -392,9 +394,9 @@ def calendar_settings(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "rituals/calendar_settings.html",
         {
-            "personal_url": _feed_url(request, "rituals:personal_feed", token.token),
+            "personal_url": _feed_url("rituals:personal_feed", token.token),
             "ritual_urls": [
-                (ritual, _feed_url(request, "rituals:ritual_feed", token.token, ritual.pk))
+                (ritual, _feed_url("rituals:ritual_feed", token.token, ritual.pk))
                 for ritual in rituals
             ],
             "site_url": settings.SITE_URL,

@@ -694,3 +694,15 @@ def test_delegate_chooses_the_presenter_by_name(client, delegate, occurrence):
     assert response.status_code == 302
     occurrence.refresh_from_db()
     assert occurrence.presenter == presenter
+
+
+@pytest.mark.django_db
+def test_calendar_links_come_from_site_url_not_from_the_host_header(client, agent, settings):
+    settings.SITE_URL = "https://tremplin.example"
+    settings.ALLOWED_HOSTS = ["tremplin.example", "evil.example"]
+    client.force_login(agent)
+
+    response = client.get(reverse("rituals:calendar"), HTTP_HOST="evil.example")
+
+    assert response.context["personal_url"].startswith("https://tremplin.example/")
+    assert "evil.example" not in response.content.decode()

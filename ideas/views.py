@@ -109,7 +109,7 @@ def idea_export(request: AuthenticatedRequest) -> HttpResponseBase:
         _("Auteur·rice"),
         _("Thème"),
         _("Appel à idées"),
-        _("Votes"),
+        _("Soutiens"),
         _("Commentaires"),
         _("Déposée le"),
         _("Irritant"),

@@ -15,10 +15,11 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ideas import services as idea_services
 from ideas.models import Idea
-from innovation.platform import audit
+from innovation.platform import audit, dates
 from innovation.platform.models import Organisation, Role, User
 from innovation.platform.notifications import notify
 from innovation.platform.permissions import has_role
@@ -200,7 +201,7 @@ def add_juror(
             "pouvez aussi vous déporter d'un pitch. Vos notes restent confidentielles jusqu'à "
             "la clôture."
         )
-        % {"date": forum.date.strftime("%d/%m/%Y"), "place": forum.place},
+        % {"date": dates.day(forum.date), "place": forum.place},
         url=reverse("juries:score", args=[forum.pk]),
         dedupe_key=f"forum:{forum.pk}:juror:{user.pk}",
         exclude=actor,
@@ -276,7 +277,7 @@ def put_forward(forum: Forum, *, actor: User, idea: Idea) -> Pitch:
             kind="pitch_put_forward",
             subject=_("« %(title)s » sera pitchée au forum") % {"title": idea.title},
             body=_("Votre idée est au programme du forum « %(forum)s » (%(place)s, %(date)s).")
-            % {"forum": forum.title, "place": forum.place, "date": forum.date.strftime("%d/%m/%Y")},
+            % {"forum": forum.title, "place": forum.place, "date": dates.day(forum.date)},
             url=idea.get_absolute_url(),
             dedupe_key=f"forum:{forum.pk}:pitch:{idea.pk}",
             exclude=actor,
@@ -445,7 +446,11 @@ def publish_results(forum: Forum, *, actor: User, reason: str = "") -> tuple[int
         [juror.user for juror in forum.jurors.select_related("user")] + authors,
         kind="forum_published",
         subject=_("Le palmarès de « %(forum)s » est publié") % {"forum": forum.title},
-        body=_("Découvrez les %(count)s lauréats et les motifs de la délibération.")
+        body=ngettext(
+            "Découvrez le lauréat et les motifs de la délibération.",
+            "Découvrez les %(count)s lauréats et les motifs de la délibération.",
+            len(laureates),
+        )
         % {"count": len(laureates)},
         url=url,
         dedupe_key=f"forum:{forum.pk}:published",

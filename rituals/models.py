@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from innovation.platform import dates
 from innovation.platform.choices import display_method
 from innovation.platform.models import Organisation
 
@@ -96,10 +97,10 @@ class Ritual(models.Model):
         return reverse("rituals:detail", args=[self.pk])
 
     def rhythm(self) -> str:
-        """'Un jeudi sur deux à 8h30', 'Tous les 10 jours à 12h00'."""
+        """'Chaque jeudi à 8 h 30', 'Tous les 10 jours à 12 h 00'."""
         values = {
             "weekday": self.get_weekday_display(),
-            "time": f"{self.start_time.hour}h{self.start_time.minute:02d}",
+            "time": dates.hour(self.start_time),
             "n": self.interval_days,
             "weeks": self.interval_days // 7,
         }
@@ -107,7 +108,12 @@ class Ritual(models.Model):
             return gettext("Chaque %(weekday)s à %(time)s") % values
         if self.interval_days % 7 == 0:
             return gettext("Un %(weekday)s sur %(weeks)s, à %(time)s") % values
-        return gettext("Tous les %(n)s jours à %(time)s") % values
+        return (
+            ngettext(
+                "Tous les jours à %(time)s", "Tous les %(n)s jours à %(time)s", self.interval_days
+            )
+            % values
+        )
 
     def first_date(self) -> datetime.date:
         """The first date on or after `starts_on` that falls on the chosen weekday."""
@@ -175,8 +181,7 @@ class Occurrence(models.Model):
         ]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.starts_at)
-        return f"{self.ritual.title} — {local:%d/%m/%Y %H:%M}"
+        return f"{self.ritual.title} — {dates.short_moment(self.starts_at)}"
 
     def get_absolute_url(self) -> str:
         return reverse("rituals:occurrence", args=[self.pk])

@@ -19,10 +19,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas.models import Idea
+from innovation.platform import dates
 from innovation.platform.models import Organisation, User
 from innovation.platform.notifications import notify
 from rituals import permissions, recurrence, transitions
@@ -53,8 +54,8 @@ PRESENTABLE_STATES = (
 
 
 def when(moment: datetime.datetime) -> str:
-    """'jeudi 12 mars 2026 à 8h30', in the local time zone."""
-    return formats.date_format(timezone.localtime(moment), r"l j F Y \à G\hi")
+    """'jeudi 12 mars 2026 à 8 h 30', in the local time zone."""
+    return dates.long_moment(moment)
 
 
 def _check_ritual_values(ritual: Ritual) -> None:

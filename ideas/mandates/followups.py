@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas.mandates import permissions as perms
@@ -36,6 +36,7 @@ from ideas.mandates.models import (
     Mandate,
     MandateMember,
 )
+from innovation.platform import dates
 from innovation.platform.models import Role, RoleGrant, User
 from innovation.platform.notifications import Message, Recipient, notify, notify_many
 from innovation.platform.sql import insert_ignoring_conflicts
@@ -403,7 +404,7 @@ def _process(now: datetime.datetime, limit: int) -> tuple[int, int]:
             followup = followups[followup_id]
             due_on = followup["due_on"]
             if due_on not in days:
-                days[due_on] = (formats.date_format(due_on, "l j F Y"), reminder_moments(due_on))
+                days[due_on] = (dates.long_day(due_on), reminder_moments(due_on))
             date, moments = days[due_on]
             if (
                 followup["recorded_at"] is not None

@@ -22,13 +22,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import formats
 
 from ideas.mandates import permissions as perms
 from ideas.mandates.models import FollowUp, Mandate, MandateEvent, MandateMember, Signature
 from ideas.mandates.transitions import OPEN_STATES
 from ideas.models import Idea
 from ideas.permissions import visible_ideas
+from innovation.platform import dates
 from innovation.platform.models import User
 from innovation.platform.web import url_prefix
 
@@ -171,7 +171,7 @@ def overview_rows(mandates: Iterable[Mandate]) -> list[dict]:
             "state": mandate.state,
             "state_label": labels[mandate.state],
             # The next follow-up matters while the mandate runs.
-            "next_due": formats.date_format(mandate.next_due, "j F Y")  # type: ignore[attr-defined]  # annotated by the queryset
+            "next_due": dates.day(mandate.next_due)  # type: ignore[attr-defined]  # annotated by the queryset
             if mandate.state == Mandate.State.ACTIVE and mandate.next_due  # type: ignore[attr-defined]  # annotated by the queryset
             else "",
             "overdue": mandate.overdue,  # type: ignore[attr-defined]  # annotated by the queryset

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas.mandates import followups
@@ -37,7 +37,7 @@ from ideas.mandates.transitions import allowed_next as allowed_mandate_next
 from ideas.models import Idea
 from ideas.pipeline import allowed_next
 from ideas.services import move_idea
-from innovation.platform import audit
+from innovation.platform import audit, dates
 from innovation.platform.models import Role, User
 from innovation.platform.notifications import notify
 from innovation.platform.permissions import has_role
@@ -127,7 +127,7 @@ def _validate(organisation_id: int, data: dict[str, Any], members: list[MemberTe
                     "Une pré-incubation dure au plus 3 mois : expliquez pourquoi ce mandat va "
                     "jusqu'au %(date)s."
                 )
-                % {"date": formats.date_format(ends_on, "j F Y")},
+                % {"date": dates.day(ends_on)},
             )
     if not members:
         error("members", _("Un mandat engage au moins un agent : ajoutez l'équipe projet."))
@@ -473,8 +473,8 @@ def _activate(mandate: Mandate, members: list[MandateMember]) -> None:
                 "Mandat signé par toutes les parties : accompagnement du %(start)s au %(end)s."
             )
             % {
-                "start": formats.date_format(mandate.starts_on, "j F Y"),
-                "end": formats.date_format(mandate.ends_on, "j F Y"),
+                "start": dates.day(mandate.starts_on),
+                "end": dates.day(mandate.ends_on),
             },
         )
     first = mandate.followups.order_by("due_on").first()
@@ -483,7 +483,7 @@ def _activate(mandate: Mandate, members: list[MandateMember]) -> None:
     }
     if first:
         body += " " + _("Premier point d'étape le %(date)s.") % {
-            "date": formats.date_format(first.due_on, "l j F Y")
+            "date": dates.long_day(first.due_on)
         }
     notify(
         [*_parties(mandate, members), *_delegates(mandate)],

@@ -6,12 +6,12 @@ from html import unescape
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import formats, timezone
 
 from ideas.mandates import services
 from ideas.mandates.models import Mandate, MandateEvent
 from ideas.mandates.transitions import TRANSITIONS, InvalidTransition
 from ideas.mandates.transitions import allowed_next as allowed_mandate_next
+from innovation.platform import dates
 from tests.factories import (
     AgentFactory,
     DelegateFactory,
@@ -177,7 +177,7 @@ def test_the_detail_page_shows_the_history_to_a_party(client):
     html = unescape(response.content.decode())
     assert response.status_code == 200
     assert "Historique du mandat" in html
-    moment = formats.date_format(timezone.localtime(sent.created_at), "DATETIME_FORMAT")
+    moment = dates.moment(sent.created_at)
     assert f"{moment}</time> — {mandate.created_by.get_full_name()} :" in html
     assert "Brouillon → En attente de signatures" in html
     assert "Tremplin : <strong>En attente de signatures → Actif</strong>" in html

@@ -31,9 +31,9 @@ def test_home_shows_a_new_vote_at_once_though_the_list_is_shared(client, organis
     idea = IdeaFactory(organisation=organisation, state=Idea.State.SUBMITTED, title="Covoiturage")
     reader, voter = AgentFactory(organisation=organisation), AgentFactory(organisation=organisation)
     client.force_login(reader)
-    assert "0 vote" in _top_votes(client.get("/"))
+    assert "0 soutien" in _top_votes(client.get("/"))
     services.cast_vote(idea, voter=voter)
-    assert "1 vote" in _top_votes(client.get("/"))
+    assert "1 soutien" in _top_votes(client.get("/"))
 
 
 @pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from innovation.platform import dates
 from juries import services
 from juries.models import Forum
 from tests.factories import AgentFactory, DelegateFactory, OrganisationFactory
@@ -33,7 +33,7 @@ def test_the_organiser_sees_each_change_with_date_person_and_stages(client, open
 
     body = response.content.decode()
     event = response.context["history"][0]
-    when = timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M")
+    when = dates.short_moment(event.created_at)
     assert "Historique du forum" in body
     assert [(e.before, e.after) for e in response.context["history"]] == [(S.PREPARING, S.OPEN)]
     assert f"{when}</time> · Claire Dufour · En préparation → Notation ouverte" in body

@@ -242,7 +242,7 @@ def cast_vote(idea: Idea, *, voter: User) -> bool:
     """Vote for an idea; idempotent, returns whether a vote was added."""
     if not permissions.can_vote(voter, idea):
         if permissions.is_author(voter, idea):
-            raise ValidationError(_("Vous ne pouvez pas voter pour votre propre idée."))
+            raise ValidationError(_("Vous ne pouvez pas soutenir votre propre idée."))
         raise PermissionDenied
     try:
         with transaction.atomic():

@@ -105,7 +105,7 @@ def test_vote_on_own_idea_is_refused_with_a_message():
     with pytest.raises(ValidationError) as error:
         services.cast_vote(idea, voter=idea.author)
 
-    assert error.value.messages == ["Vous ne pouvez pas voter pour votre propre idée."]
+    assert error.value.messages == ["Vous ne pouvez pas soutenir votre propre idée."]
 
 
 @pytest.mark.django_db

@@ -340,7 +340,7 @@ def test_vote_on_own_idea_shows_a_message(client, agent):
 
     response = client.post(reverse("ideas:vote", args=[idea.pk]), {"vote": "cast"}, follow=True)
 
-    assert "Vous ne pouvez pas voter pour votre propre idée." in response.content.decode()
+    assert "Vous ne pouvez pas soutenir votre propre idée." in response.content.decode()
     assert Vote.objects.count() == 0
 
 

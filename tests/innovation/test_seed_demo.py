@@ -298,3 +298,20 @@ def test_demo_series_are_written_as_the_rituals_services_write_them():
     marked = Occurrence.objects.get(attendance_marked_at__isnull=False)
     assert marked.attendance_marked_at == marked.starts_at + datetime.timedelta(hours=2)
     assert marked.ritual.title == "Petit-déjeuner de l'innovation"
+
+
+def test_calls_and_the_challenge_are_posted_before_they_open_by_people_allowed_to():
+    seed()
+    for call in Campaign.objects.prefetch_related("organisations"):
+        assert timezone.localtime(call.created_at).date() < call.opens_on, call.title
+    somme_call = Campaign.objects.get(title=campaigns.SOMME_CAMPAIGN)
+    assert RoleGrant.objects.filter(
+        user=somme_call.created_by, organisation__slug="cd-somme", role=Role.DELEGATE
+    ).exists()
+    challenge = Challenge.objects.get()
+    assert RoleGrant.objects.filter(
+        user=challenge.author, organisation=challenge.organisation, role=Role.DIRECTOR
+    ).exists()
+    assert timezone.localtime(challenge.created_at).date() == (
+        timezone.localdate() - datetime.timedelta(days=15)
+    )

@@ -16,8 +16,10 @@ signed, activated, a follow-up recorded) are written through the services, each 
 histories, audit lines and notifications the product writes, and nothing dated after the
 moment the seed runs. Those notifications are marked as not to be e-mailed: the demo's mails
 go nowhere. Written directly: the directory (collectivités, directions, people, themes, the
-calls and the challenge, brought back to the seed's values on every run) and the forum's
-pitches (juries/demo.py says why).
+calls and the challenge once posted, brought back to the seed's values on every run) and
+the forum's pitches (juries/demo.py says why). A new call is opened through the service by
+its delegate, except the forum's common call: `save_campaign` wants a delegate of every
+collectivité of the call, and nobody delegates for all five départements.
 
 Dates are relative to an anchor: today on the first run, then the day the first run happened
 (recovered from the Somme campaign), so a second run on a later day changes nothing either.
@@ -29,6 +31,8 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 import time_machine
 from django.conf import settings
@@ -38,6 +42,7 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from ideas import permissions as idea_permissions
 from ideas import services as idea_services
 from ideas.models import Campaign, Challenge, Comment, Follow, Idea, Theme
 from ideas.search import refresh_search_vector
@@ -78,6 +83,13 @@ def _same(obj: models.Model, name: str, value) -> bool:
     if model_field.is_relation:
         return getattr(obj, model_field.attname) == (value.pk if value is not None else None)
     return getattr(obj, name) == value
+
+
+def _form_data(model: type[models.Model], fields: Iterable[str], **values: Any) -> dict[str, Any]:
+    """What a service's form would send: `values`, and each other field at its default."""
+    data = {name: model._meta.get_field(name).get_default() for name in fields}
+    data.update(values)
+    return data
 
 
 class Command(BaseCommand):
@@ -246,16 +258,36 @@ class Command(BaseCommand):
     def _campaigns(self) -> None:
         self.campaigns: dict[str, Campaign] = {}
         for spec in CAMPAIGNS:
-            campaign, created = self.upsert(
-                Campaign,
-                {"title": spec["title"]},
-                {
-                    "description": spec["description"],
-                    "opens_on": self.day(spec["opens"]),
-                    "closes_on": self.day(spec["closes"]),
-                    "created_by": self.people[spec["created_by"]],
-                },
-            )
+            values = {
+                "description": spec["description"],
+                "opens_on": self.day(spec["opens"]),
+                "closes_on": self.day(spec["closes"]),
+            }
+            creator = self.people[spec["created_by"]]
+            organisations = [self.orgs[slug] for slug in spec["organisations"]]
+            if not Campaign.objects.filter(title=spec["title"]).exists() and {
+                organisation.pk for organisation in organisations
+            } <= idea_permissions.pipeline_organisation_ids(creator):
+                # Opened by its delegate through the service, as on the call's form, a week
+                # before it opens. (The forum's common call spans five départements: no
+                # delegate serves them all, so it is written directly, as an admin would.)
+                with self.clock(7 - spec["opens"], 10, 0):
+                    campaign = idea_services.save_campaign(
+                        None,
+                        actor=creator,
+                        data=_form_data(
+                            Campaign, idea_services.CAMPAIGN_FIELDS, title=spec["title"], **values
+                        ),
+                        organisations=organisations,
+                        themes=[self.themes[name] for name in spec["themes"]],
+                    )
+                self.created["Campaign"] += 1
+                self.campaigns[spec["title"]] = campaign
+                continue
+            with self.clock(7 - spec["opens"], 10, 0):
+                campaign, created = self.upsert(
+                    Campaign, {"title": spec["title"]}, {**values, "created_by": creator}
+                )
             for manager, wanted in (
                 (campaign.organisations, [self.orgs[slug] for slug in spec["organisations"]]),
                 (campaign.themes, [self.themes[name] for name in spec["themes"]]),
@@ -269,18 +301,30 @@ class Command(BaseCommand):
     def _challenge(self) -> None:
         spec = CHALLENGE
         organisation = self.orgs[spec["organisation"]]
-        self.challenge, created = self.upsert(
-            Challenge,
-            {"organisation": organisation, "title": spec["title"]},
-            {
-                "author": self.people[spec["author"]],
-                "direction": self.directions[(spec["organisation"], *spec["direction"])],
-                "description": spec["description"],
-                "closes_on": self.day(spec["closes"]),
-            },
-        )
-        if created:
-            Challenge.objects.filter(pk=self.challenge.pk).update(created_at=self.at(15, 11))
+        lookup = {"organisation": organisation, "title": spec["title"]}
+        values = {
+            "direction": self.directions[(spec["organisation"], *spec["direction"])],
+            "description": spec["description"],
+            "closes_on": self.day(spec["closes"]),
+        }
+        author = self.people[spec["author"]]
+        if Challenge.objects.filter(**lookup).exists():
+            self.challenge, _ = self.upsert(Challenge, lookup, {"author": author, **values})
+            return
+        # Posted by its director through the service, as on the challenge's form, 15 days ago.
+        with self.clock(15, 11):
+            self.challenge = idea_services.save_challenge(
+                None,
+                actor=author,
+                data=_form_data(
+                    Challenge,
+                    idea_services.CHALLENGE_FIELDS,
+                    organisation=organisation,
+                    title=spec["title"],
+                    **values,
+                ),
+            )
+        self.created["Challenge"] += 1
 
     # --- ideas ---
 

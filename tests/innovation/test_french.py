@@ -28,9 +28,11 @@ from tests.factories import (
     CampaignFactory,
     ChallengeFactory,
     ForumFactory,
+    ForumJurorFactory,
     IdeaFactory,
     NotificationFactory,
     OccurrenceFactory,
+    PitchFactory,
     RitualFactory,
 )
 
@@ -330,3 +332,18 @@ def test_session_pages_name_the_day_and_the_series(client, delegate):
         "Modifier la séance du mardi 1er juin 2027 — Matinale de Pau · Tremplin",
     ]
     assert _title(cancel) == "Annuler la séance du mardi 1er juin 2027 — Matinale de Pau · Tremplin"
+
+
+@pytest.mark.django_db
+def test_forum_removals_ask_about_the_pitch_or_the_juror_by_name(client, delegate):
+    forum = ForumFactory(created_by=delegate)
+    PitchFactory(
+        forum=forum, idea__organisation=delegate.organisation, idea__title="Guichet unique"
+    )
+    seat = ForumJurorFactory(forum=forum, user__first_name="Inès", user__last_name="Roux")
+    client.force_login(delegate)
+
+    page = html.unescape(client.get(forum.get_absolute_url()).content.decode())
+
+    assert 'data-confirm="Retirer « Guichet unique » du programme ?"' in page
+    assert f'data-confirm="Retirer {seat.user.get_full_name()} du jury ?"' in page

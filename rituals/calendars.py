@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from innovation.platform import dates
 from rituals.models import Occurrence, Registration
 from rituals.recurrence import local_zone
 
@@ -114,7 +115,7 @@ def _say_zone_span_in_french(cal: Calendar, first: datetime.date, last: datetime
         zone.add(
             "comment",
             _("Fuseau horaire valable du %(first)s au %(last)s.")
-            % {"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"},
+            % {"first": dates.short_day(first), "last": dates.short_day(last)},
         )
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innovation.platform import dates
 from innovation.platform.choices import display_method
 from innovation.platform.models import Direction, Organisation
 
@@ -283,7 +284,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mandate} — point {self.number} ({self.due_on:%d/%m/%Y})"
+        return f"{self.mandate} — point {self.number} ({dates.short_day(self.due_on)})"
 
     @property
     def is_recorded(self) -> bool:

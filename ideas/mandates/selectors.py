@@ -177,7 +177,7 @@ def overview_rows(mandates: Iterable[Mandate]) -> list[dict]:
             "overdue": mandate.overdue,  # type: ignore[attr-defined]  # annotated by the queryset
             "sponsor": mandate.sponsor.get_full_name(),
             "client_direction": str(mandate.client_direction),
-            "period": f"{mandate.starts_on:%d/%m/%Y} – {mandate.ends_on:%d/%m/%Y}",
+            "period": f"{dates.short_day(mandate.starts_on)} – {dates.short_day(mandate.ends_on)}",
             "team_size": mandate.team_size,  # type: ignore[attr-defined]  # annotated by the queryset
         }
         for mandate in mandates

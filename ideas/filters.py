@@ -97,6 +97,7 @@ class IdeaFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, user: User, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.user = user
         organisations = member_organisation_ids(user)
         # Only the columns the choices show: the choices are read on every list.
         self.filters["campaign"].queryset = (
@@ -148,7 +149,8 @@ class IdeaFilter(django_filters.FilterSet):
             condition |= Q(author__last_name__icontains=word) | Q(
                 author__first_name__icontains=word
             )
-        return queryset.filter(condition)
+        # A hidden author's ideas are not found under their name by those who may not read it.
+        return queryset.filter(condition & permissions.author_shown_condition(self.user))
 
 
 # Fields of the filter form as laid out in _filter_form.html (state is a fieldset of its own).

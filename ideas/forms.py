@@ -155,6 +155,7 @@ class IdeaForm(forms.ModelForm):
         self.fields["challenge"].queryset = challenges.distinct().order_by("title")
         self.fields["theme"].queryset = Theme.objects.all()
         self.fields["beneficiaries"].choices = Idea.Beneficiaries.choices
+        offer_hidden_author(self)
         self.fields["title"].required = True
         for name in LIMITED_FIELDS:
             field = self.fields[name]
@@ -233,6 +234,25 @@ class IdeaForm(forms.ModelForm):
         form = cls(data, instance=idea, user=user, submitting=True)
         form.is_valid()
         return form
+
+
+def offer_hidden_author(form: IdeaForm) -> None:
+    """The choice to hide one's name, where it can be made: the open campaigns that allow it
+    are named beside the box; with none of them (and a name not hidden already), no box."""
+    field = form.fields["author_hidden"]
+    titles = list(
+        form.fields["campaign"]
+        .queryset.filter(allows_hidden_authors=True)
+        .values_list("title", flat=True)
+    )
+    if not titles and not form.instance.author_hidden:
+        del form.fields["author_hidden"]
+        return
+    field.help_text = _(
+        "Les autres agents liront « Auteur·rice masqué·e » à la place de votre nom et de "
+        "celui de vos co-auteur·rices ; les délégué·es vous connaissent. Possible dans un "
+        "appel à idées qui le permet : %(campaigns)s."
+    ) % {"campaigns": ", ".join(f"«\u00a0{title}\u00a0»" for title in titles) or "—"}
 
 
 ALLOWED_ATTACHMENTS = {

@@ -36,6 +36,16 @@ class Campaign(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, verbose_name=_("thèmes"))
     opens_on = models.DateField(_("ouverture"))
     closes_on = models.DateField(_("clôture"))
+    # Protection for the shy: the campaign's ideas may name their authors to the delegates
+    # only (each author chooses, Idea.author_hidden; ideas.permissions.can_see_author).
+    allows_hidden_authors = models.BooleanField(
+        _("Autoriser les idées dont l'auteur·rice n'est connu·e que des délégué·es"),
+        default=False,
+        help_text=_(
+            "Chaque auteur·rice choisit : les autres agents lisent « Auteur·rice masqué·e » "
+            "partout où son nom figurerait."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -162,6 +172,17 @@ class Idea(models.Model):
         blank=True,
         related_name="ideas",
         verbose_name=_("défi"),
+    )
+    # Only in a campaign that allows it (ideas.services): the authors and co-authors are then
+    # named to them and to the delegates alone (ideas.permissions.can_see_author).
+    author_hidden = models.BooleanField(
+        _("Ne montrer mon nom qu'aux délégué·es"),
+        default=False,
+        help_text=_(
+            "Possible dans un appel à idées qui le permet : les autres agents lisent "
+            "« Auteur·rice masqué·e » à la place de votre nom et de celui de vos "
+            "co-auteur·rices."
+        ),
     )
     state = models.CharField(
         _("étape"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True

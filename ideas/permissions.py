@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Campaign, Challenge, Comment, Idea
 from innovation.platform.models import Role, User
@@ -76,6 +77,82 @@ def is_author(user: User, idea: Idea) -> bool:
     if idea.author_id == user.pk:
         return True
     return any(coauthor.pk == user.pk for coauthor in idea.coauthors.all())
+
+
+# --- Protection for the shy: who reads an author's name ---------------------------------------
+#
+# An idea of a campaign that allows it may hide its author (Idea.author_hidden): then the
+# author and co-authors are named only to themselves and to the delegates (and admins) of the
+# idea's organisation, who run its pipeline. Everyone else reads HIDDEN_AUTHOR wherever a name
+# would be: lists, idea page (author, co-authors, their comments, their steps in the history),
+# board, exports, notifications, and whatever shows ideas later (reviews, duplicate
+# suggestions, an API, webhooks) must ask `can_see_author` or `author_shown` too.
+
+HIDDEN_AUTHOR = _("Auteur·rice masqué·e")
+
+
+def author_shown(
+    user: User, *, hidden: bool, author_id: int, organisation_id: int, coauthor: bool
+) -> bool:
+    """THE rule, on plain values: what a list row holds (its columns, `coauthored_by`) and
+    the person's roles (`User.role_map`, read once per request). No query."""
+    if not hidden:
+        return True
+    if not user.is_authenticated:
+        return False
+    return author_id == user.pk or coauthor or has_role(user, organisation_id, *DELEGATE_ROLES)
+
+
+def can_see_author(user: User, idea: Idea) -> bool:
+    """Whether `user` may read the names of the idea's author and co-authors (`author_shown`
+    on an idea). Co-authorship is read last, and only for a hidden author: from the
+    `coauthored_by` annotation when the query made one, else from the (prefetched) co-authors."""
+    shown = author_shown(
+        user,
+        hidden=idea.author_hidden,
+        author_id=idea.author_id,
+        organisation_id=idea.organisation_id,
+        coauthor=False,
+    )
+    if shown or not user.is_authenticated:
+        return shown
+    annotated = getattr(idea, COAUTHOR_ANNOTATION, None)
+    if annotated is not None:
+        return bool(annotated)
+    return any(coauthor.pk == user.pk for coauthor in idea.coauthors.all())
+
+
+# The name of the annotation `coauthored_by` is given under in the querysets that read it.
+COAUTHOR_ANNOTATION = "viewer_is_coauthor"
+
+
+def coauthored_by(user: User) -> Exists:
+    """Whether the person co-wrote the idea of the row (an annotation, no query of its own)."""
+    return Exists(
+        Idea.coauthors.through.objects.filter(idea_id=OuterRef("pk"), user_id=user.pk or 0)
+    )
+
+
+def author_shown_condition(user: User) -> Q:
+    """`can_see_author` as a filter on ideas: what searching by an author's name may find
+    (a hidden author's ideas are not found under their name by others)."""
+    if not user.is_authenticated:
+        return Q(author_hidden=False)
+    delegated = organisation_ids_with_role(user, *DELEGATE_ROLES)
+    return Q(author_hidden=False) | Q(organisation__in=delegated) | own_ideas_condition(user)
+
+
+def author_label(user: User, idea: Idea) -> str:
+    """The author's name as `user` may read it: the name, or HIDDEN_AUTHOR."""
+    return idea.author.get_full_name() if can_see_author(user, idea) else str(HIDDEN_AUTHOR)
+
+
+def hidden_people(user: User, idea: Idea) -> frozenset[int]:
+    """The ids of the people whose name `user` must not read next to this idea (its author and
+    co-authors, when hidden from them): their comments and steps in its history too."""
+    if can_see_author(user, idea):
+        return frozenset()
+    return frozenset({idea.author_id, *(coauthor.pk for coauthor in idea.coauthors.all())})
 
 
 def can_submit_ideas(user: User) -> bool:

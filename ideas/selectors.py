@@ -36,6 +36,10 @@ BOARD_CARD = (
     "author__first_name",
     "author__last_name",
     "author__email",
+    # What permissions.author_shown reads of a card.
+    "author_hidden",
+    "author_id",
+    "organisation_id",
     "organisation__name",
     "organisation__short_name",
     "theme__name",
@@ -52,6 +56,10 @@ SHORT_LIST_COLUMNS = (
     "author__first_name",
     "author__last_name",
     "author__email",
+    # What permissions.can_see_author reads (with the `coauthored_by` annotation).
+    "author_hidden",
+    "author_id",
+    "organisation_id",
 )
 
 
@@ -114,6 +122,11 @@ LIST_ROW = (
     "comment_count",
     "submitted_at",
     "my_vote",
+    # What permissions.author_shown reads of a row.
+    "author_hidden",
+    "author_id",
+    "organisation_id",
+    permissions.COAUTHOR_ANNOTATION,
 )
 
 
@@ -125,7 +138,10 @@ def list_page(user: User, ids: list[int]) -> list[IdeaRow]:
     found = (
         Idea.objects.filter(pk__in=ids)
         .order_by()  # put in the order of `ids` below
-        .annotate(my_vote=voted_by(user))
+        .annotate(
+            my_vote=voted_by(user),
+            **{permissions.COAUTHOR_ANNOTATION: permissions.coauthored_by(user)},
+        )
         .values_list(*LIST_ROW)
     )
     position = {pk: index for index, pk in enumerate(ids)}
@@ -137,7 +153,15 @@ def list_page(user: User, ids: list[int]) -> list[IdeaRow]:
             state=state,
             state_label=labels.get(state, state),
             # As User.get_full_name and Organisation.__str__.
-            author=f"{first_name} {last_name}".strip() or email,
+            author=f"{first_name} {last_name}".strip() or email
+            if permissions.author_shown(
+                user,
+                hidden=hidden,
+                author_id=author_id,
+                organisation_id=organisation_id,
+                coauthor=coauthor,
+            )
+            else str(permissions.HIDDEN_AUTHOR),
             organisation=short_name or name,
             direction=direction,
             theme=theme,
@@ -161,14 +185,23 @@ def list_page(user: User, ids: list[int]) -> list[IdeaRow]:
             comments,
             submitted_at,
             my_vote,
+            hidden,
+            author_id,
+            organisation_id,
+            coauthor,
         ) in rows
     ]
 
 
-def short_list(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
-    """`ideas` with what a short list of a campaign's or a challenge's ideas shows. Such a
-    list is seldom paged deep: its page is read in one query, without `page_ids`."""
-    return ideas.select_related("organisation", "author").only(*SHORT_LIST_COLUMNS)
+def short_list(ideas: QuerySet[Idea], user: User) -> QuerySet[Idea]:
+    """`ideas` with what a short list of a campaign's or a challenge's ideas shows to `user`
+    (the author's name through the `author_for` filter). Such a list is seldom paged deep:
+    its page is read in one query, without `page_ids`."""
+    return (
+        ideas.select_related("organisation", "author")
+        .only(*SHORT_LIST_COLUMNS)
+        .annotate(**{permissions.COAUTHOR_ANNOTATION: permissions.coauthored_by(user)})
+    )
 
 
 # --- One idea -------------------------------------------------------------------------------
@@ -324,8 +357,9 @@ class BoardCard:
     updated_at: datetime
 
 
-def board(queryset: QuerySet[Idea], per_state: int) -> dict:
-    """Columns of the board: the most recent cards of each state, and every state's count."""
+def board(queryset: QuerySet[Idea], per_state: int, *, viewer: User) -> dict:
+    """Columns of the board as `viewer` reads them: the most recent cards of each state, and
+    every state's count."""
     # COUNT(*), not COUNT(id): the (organisation, state) index then answers alone (an
     # index-only scan of the pipeline's ideas); it does not hold the id.
     counts = dict(
@@ -350,13 +384,39 @@ def board(queryset: QuerySet[Idea], per_state: int) -> dict:
         rows = parts[0].union(*parts[1:], all=True)
     else:  # SQLite (the demo): no LIMIT inside a UNION, one query per column
         rows = (row for part in parts for row in part)
-    for pk, state, title, first, last, email, name, short, theme, votes, updated in rows:
+    for (
+        pk,
+        state,
+        title,
+        first,
+        last,
+        email,
+        hidden,
+        author_id,
+        organisation_id,
+        name,
+        short,
+        theme,
+        votes,
+        updated,
+    ) in rows:
+        # The viewer reads the board as a delegate of its ideas' organisations
+        # (`pipeline_ideas`): co-authorship never decides there.
+        shown = permissions.author_shown(
+            viewer,
+            hidden=hidden,
+            author_id=author_id,
+            organisation_id=organisation_id,
+            coauthor=False,
+        )
         cards[state].append(
             BoardCard(
                 pk=pk,
                 title=title,
                 # As User.get_full_name and Organisation.__str__.
-                author=f"{first} {last}".strip() or email,
+                author=(f"{first} {last}".strip() or email)
+                if shown
+                else str(permissions.HIDDEN_AUTHOR),
                 organisation=short or name,
                 theme=theme,
                 # The template's own words (one catalogue entry), translated here once per

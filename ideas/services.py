@@ -33,11 +33,12 @@ IDEA_FIELDS = (
     "theme",
     "campaign",
     "challenge",
+    "author_hidden",
 )
 # What a submitted idea must say; a draft needs only its title (a form field required always).
 REQUIRED_TO_SUBMIT = ("title", "irritant", "proposal", "beneficiaries", "expected_impact")
 # What save_campaign sets from its data; the organisations and themes come as arguments.
-CAMPAIGN_FIELDS = ("title", "description", "opens_on", "closes_on")
+CAMPAIGN_FIELDS = ("title", "description", "opens_on", "closes_on", "allows_hidden_authors")
 # What save_challenge sets from its data; the organisation is read once, at creation.
 CHALLENGE_FIELDS = ("direction", "title", "description", "closes_on")
 
@@ -73,6 +74,24 @@ def _check_complete(idea: Idea) -> None:
         raise ValidationError(missing)
 
 
+def _check_hidden_author(idea: Idea, *, before: tuple[bool, int | None] | None = None) -> None:
+    """An author may hide their name only in a campaign that allows it. Checked when the
+    choice is made or the campaign changes (`before`: what they were): a campaign that stops
+    allowing it later does not reveal the authors who chose it."""
+    if not idea.author_hidden or before == (True, idea.campaign_id):
+        return
+    campaign = idea.campaign if idea.campaign_id else None
+    if campaign is None or not campaign.allows_hidden_authors:
+        raise ValidationError(
+            {
+                "author_hidden": _(
+                    "Seul un appel à idées qui le permet accepte une idée dont l'auteur·rice "
+                    "n'est connu·e que des délégué·es : choisissez-en un, ou décochez la case."
+                )
+            }
+        )
+
+
 def _home_organisation_id(user: User) -> int:
     organisations = member_organisation_ids(user)
     if user.organisation_id in organisations:
@@ -102,6 +121,7 @@ def create_idea(
         if field in data:
             setattr(idea, field, data[field])
     _check_targets(idea, submitting=submit)
+    _check_hidden_author(idea)
     idea.save()
     idea.coauthors.set([user for user in coauthors if user.pk != author.pk])
     Follow.objects.get_or_create(idea=idea, user=author)
@@ -129,6 +149,7 @@ def update_idea(
     if not permissions.can_edit_idea(actor, idea):
         raise PermissionDenied
     targets = (idea.campaign_id, idea.challenge_id)
+    hidden_before = (idea.author_hidden, idea.campaign_id)
     for field in IDEA_FIELDS:
         if field in data:
             setattr(idea, field, data[field])
@@ -137,6 +158,7 @@ def update_idea(
     # A submitted idea may keep the call it answered after the call closes, not move into one.
     if (idea.campaign_id, idea.challenge_id) != targets:
         _check_targets(idea, submitting=idea.state == Idea.State.SUBMITTED)
+    _check_hidden_author(idea, before=hidden_before)
     idea.save()
     if coauthors is not None:
         idea.coauthors.set([user for user in coauthors if user.pk != idea.author_id])
@@ -191,12 +213,22 @@ def move_idea(
     label = Idea.State(to).label
     url = _idea_url(idea)
     if to == Idea.State.SUBMITTED and before == Idea.State.DRAFT:
+        # Told to the delegates of the idea's organisation: they may read a hidden author's
+        # name (permissions.author_shown), and are asked to keep it.
+        body = _("%(author)s a déposé l'idée « %(title)s ». Elle attend d'être qualifiée.") % {
+            "author": idea.author.get_full_name(),
+            "title": idea.title,
+        }
+        if idea.author_hidden:
+            body += "\n\n" + _(
+                "L'auteur·rice a demandé que son nom ne soit connu que des délégué·es : "
+                "les autres agents lisent « Auteur·rice masqué·e »."
+            )
         notify(
             _delegates_of(idea.organisation_id),
             kind="idea_submitted",
             subject=_("Nouvelle idée déposée : « %(title)s »") % {"title": idea.title},
-            body=_("%(author)s a déposé l'idée « %(title)s ». Elle attend d'être qualifiée.")
-            % {"author": idea.author.get_full_name(), "title": idea.title},
+            body=body,
             url=url,
             exclude=actor,
         )
@@ -283,15 +315,26 @@ def add_comment(idea: Idea, *, author: User, body: str) -> Comment:
         raise ValidationError({"body": _("Le commentaire est vide.")})
     comment = Comment.objects.create(idea=idea, author=author, body=body)
     Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
-    notify(
-        _concerned(idea),
-        kind="idea_commented",
-        subject=_("Nouveau commentaire sur « %(title)s »") % {"title": idea.title},
-        body=_("%(author)s a commenté : %(body)s")
-        % {"author": author.get_full_name(), "body": body[:500]},
-        url=selectors.comment_url(comment),
-        exclude=author,
+    url = selectors.comment_url(comment)
+    concerned = _concerned(idea)
+    # A hidden author commenting is named only to those who may know them.
+    masked = (
+        [person for person in concerned if not permissions.can_see_author(person, idea)]
+        if idea.author_hidden and permissions.is_author(author, idea)
+        else []
     )
+    for people, name in (
+        ([person for person in concerned if person not in masked], author.get_full_name()),
+        (masked, str(permissions.HIDDEN_AUTHOR)),
+    ):
+        notify(
+            people,
+            kind="idea_commented",
+            subject=_("Nouveau commentaire sur « %(title)s »") % {"title": idea.title},
+            body=_("%(author)s a commenté : %(body)s") % {"author": name, "body": body[:500]},
+            url=url,
+            exclude=author,
+        )
     return comment
 
 

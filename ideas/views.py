@@ -98,7 +98,9 @@ def idea_export(request: AuthenticatedRequest) -> HttpResponseBase:
     idea_filter = IdeaFilter(
         request.GET or None, queryset=selectors.idea_list(request.user), user=request.user
     )
-    queryset = idea_filter.qs
+    queryset = idea_filter.qs.annotate(
+        **{permissions.COAUTHOR_ANNOTATION: permissions.coauthored_by(request.user)}
+    )
     header = [
         _("Identifiant"),
         _("Titre"),
@@ -127,7 +129,7 @@ def idea_export(request: AuthenticatedRequest) -> HttpResponseBase:
                 supports.get(idea.support, ""),
                 idea.organisation.name,
                 idea.direction.name if idea.direction else "",
-                idea.author.get_full_name(),
+                permissions.author_label(request.user, idea),
                 idea.theme.name if idea.theme else "",
                 idea.campaign.title if idea.campaign else "",
                 idea.vote_count,
@@ -152,7 +154,7 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     idea_filter = IdeaFilter(
         request.GET or None, queryset=selectors.pipeline_ideas(user), user=user
     )
-    data = selectors.board(idea_filter.qs, settings.BOARD_CARDS_PER_STATE)
+    data = selectors.board(idea_filter.qs, settings.BOARD_CARDS_PER_STATE, viewer=user)
     # The move links come back to this very address; the same moves for every card of a
     # column, so their query strings are made once per column.
     back = quote(request.get_full_path(), safe="/")  # as the template's |urlencode
@@ -190,12 +192,18 @@ def idea_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
     can_set_support = permissions.can_set_support(user, idea)
     number = selectors.comment_page_number(request.GET.get("page"))
+    author_shown = permissions.can_see_author(user, idea)
     return render(
         request,
         "ideas/idea_detail.html",
         {
             "idea": idea,
-            "coauthors": idea.coauthors.all(),
+            "author_name": permissions.author_label(user, idea),
+            "author_shown": author_shown,
+            # A hidden author's co-authors are hidden with them; so are the names of all of
+            # them on their comments and steps of the history.
+            "coauthors": idea.coauthors.all() if author_shown else [],
+            "hidden_ids": permissions.hidden_people(user, idea),
             "attachments": selectors.attachments_for_page(idea),
             "comments": selectors.comments_page(idea, number),
             "hide_url": _url_around_pk("ideas:comment_hide"),
@@ -522,9 +530,8 @@ def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     ideas = selectors.campaign_ideas(request.user, campaign.pk).order_by("-vote_count", "-pk")
-    page = CappedPaginator(selectors.short_list(ideas), settings.IDEAS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    listed = selectors.short_list(ideas, request.user)
+    page = CappedPaginator(listed, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "ideas/campaign_detail.html",
@@ -580,9 +587,8 @@ def challenge_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         .filter(challenge=challenge)
         .order_by("-vote_count", "-pk")
     )
-    page = CappedPaginator(selectors.short_list(ideas), settings.IDEAS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    listed = selectors.short_list(ideas, request.user)
+    page = CappedPaginator(listed, settings.IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "ideas/challenge_detail.html",

@@ -240,7 +240,18 @@ def suggestions(ritual: Ritual) -> list[Idea]:
         )
         .exclude(pk__in=programmed)
         .select_related("author")
-        .only("id", "title", "state", "author__first_name", "author__last_name", "author__email")
+        .only(
+            "id",
+            "title",
+            "state",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+            # What ideas.permissions.can_see_author reads (the name may be hidden).
+            "author_hidden",
+            "author_id",
+            "organisation_id",
+        )
         .order_by("submitted_at", "created_at", "pk")[:SUGGESTIONS]
     )
 

@@ -59,7 +59,7 @@ def test_the_boards_counts_per_step_are_read_from_the_index_alone():
     IdeaFactory.create_batch(3, organisation=delegate.organisation)
 
     with CaptureQueriesContext(connection) as captured:
-        selectors.board(selectors.pipeline_ideas(delegate), per_state=15)
+        selectors.board(selectors.pipeline_ideas(delegate), per_state=15, viewer=delegate)
     counted = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
     plan = _plan(counted[0], only="index_only_unordered")
 

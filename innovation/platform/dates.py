@@ -62,3 +62,12 @@ def short_moment(value: datetime.datetime) -> str:
     """« 01/12/2026 à 14 h 30 », for tables."""
     value = _local_datetime(value)
     return f"{short_day(value)} à {hour(value)}"
+
+
+def machine(value: Moment) -> str:
+    """The `datetime` attribute of a <time>: « 2026-12-01T14:30:05+01:00 », to the second —
+    the microseconds of a record made at run time are not a valid HTML date."""
+    value = _local(value)
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0).isoformat()
+    return value.isoformat()

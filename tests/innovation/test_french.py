@@ -348,3 +348,23 @@ def test_forum_removals_ask_about_the_pitch_or_the_juror_by_name(client, delegat
 
     assert 'data-confirm="Retirer « Guichet unique » du programme ?"' in page
     assert f'data-confirm="Retirer {seat.user.get_full_name()} du jury ?"' in page
+
+
+def test_machine_dates_stop_at_the_second():
+    moment = timezone.make_aware(datetime.datetime(2026, 12, 1, 14, 30, 5, 123456))
+
+    assert dates.machine(moment) == "2026-12-01T14:30:05+01:00"
+    assert dates.machine(datetime.date(2026, 12, 1)) == "2026-12-01"
+
+
+@pytest.mark.django_db
+def test_notification_times_are_valid_html_dates(client, organisation):
+    agent = AgentFactory(organisation=organisation)
+    NotificationFactory(recipient=agent)
+    client.force_login(agent)
+
+    page = client.get(reverse("notification_list")).content.decode()
+
+    stamps = re.findall(r'<time datetime="([^"]+)"', page)
+    assert stamps
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", s) for s in stamps)

@@ -88,7 +88,7 @@ def test_menu_follows_roles_and_unread_count_at_the_next_request(client, organis
     agent.role_grants.create(organisation=organisation, role=Role.DELEGATE)
     page = client.get("/").content.decode()
     assert "Pilotage" in page
-    assert '1<span class="visually-hidden"> non lues' in page
+    assert '<span aria-hidden="true">1</span><span class="visually-hidden">1 non lue</span>' in page
 
 
 @pytest.mark.django_db

@@ -29,5 +29,6 @@ for _function in (
     dates.moment,
     dates.long_moment,
     dates.short_moment,
+    dates.machine,
 ):
     _filter(_function)

@@ -253,6 +253,12 @@ def offer_hidden_author(form: IdeaForm) -> None:
         "celui de vos co-auteur·rices ; les délégué·es vous connaissent. Possible dans un "
         "appel à idées qui le permet : %(campaigns)s."
     ) % {"campaigns": ", ".join(f"«\u00a0{title}\u00a0»" for title in titles) or "—"}
+    if form.instance.pk and form.user.pk != form.instance.author_id:
+        # A co-author neither reveals nor hides the author's name: the author chooses.
+        field.disabled = True
+        field.help_text = _(
+            "Seul·e l'auteur·rice de l'idée choisit de montrer ou de masquer son nom."
+        )
 
 
 ALLOWED_ATTACHMENTS = {

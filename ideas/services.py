@@ -158,6 +158,14 @@ def update_idea(
     # A submitted idea may keep the call it answered after the call closes, not move into one.
     if (idea.campaign_id, idea.challenge_id) != targets:
         _check_targets(idea, submitting=idea.state == Idea.State.SUBMITTED)
+    if idea.author_hidden != hidden_before[0] and actor.pk != idea.author_id:
+        raise ValidationError(
+            {
+                "author_hidden": _(
+                    "Seul·e l'auteur·rice de l'idée choisit de montrer ou de masquer son nom."
+                )
+            }
+        )
     _check_hidden_author(idea, before=hidden_before)
     idea.save()
     if coauthors is not None:

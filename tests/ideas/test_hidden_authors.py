@@ -197,6 +197,17 @@ def test_the_idea_form_offers_the_choice_only_with_a_campaign_that_allows_it(cli
     assert "«\u00a0Mieux travailler ensemble\u00a0»" in offered
 
 
+def test_the_campaign_page_says_whether_its_authors_may_hide_their_names(client, shy):
+    url = reverse("ideas:campaign_detail", args=[shy.campaign.pk])
+    allowing = page(client, shy.colleague, url)
+    Campaign.objects.filter(pk=shy.campaign.pk).update(allows_hidden_authors=False)
+
+    ordinary = page(client, shy.colleague, url)
+
+    said = "vous pouvez choisir que votre nom ne soit connu que des délégué·es"
+    assert (said in allowing, said in ordinary) == (True, False)
+
+
 def test_the_author_hides_their_name_through_the_idea_form(client, shy):
     client.force_login(shy.colleague)
 
@@ -259,6 +270,44 @@ def test_moving_a_hidden_idea_to_a_campaign_that_does_not_allow_it_is_refused(sh
         services.update_idea(shy.idea, actor=shy.author, data={"campaign": other})
 
     assert list(refused.value.error_dict) == ["author_hidden"]
+
+
+def test_a_coauthor_may_not_reveal_the_authors_name(shy):
+    with pytest.raises(services.ValidationError) as refused:
+        services.update_idea(shy.idea, actor=shy.coauthor, data={"author_hidden": False})
+
+    assert list(refused.value.error_dict) == ["author_hidden"]
+    assert Idea.objects.get(pk=shy.idea.pk).author_hidden is True
+
+
+def test_the_coauthor_reads_the_choice_on_the_form_without_changing_it(client, shy):
+    client.force_login(shy.coauthor)
+    url = reverse("ideas:edit", args=[shy.idea.pk])
+
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {
+            "title": "Un casier pour les clés",
+            "irritant": shy.idea.irritant,
+            "proposal": shy.idea.proposal,
+            "beneficiaries": shy.idea.beneficiaries,
+            "expected_impact": shy.idea.expected_impact,
+            "campaign": shy.campaign.pk,
+            "action": "save",
+        },
+    )
+
+    assert form.fields["author_hidden"].disabled is True
+    assert response.status_code == 302
+    idea = Idea.objects.get(pk=shy.idea.pk)
+    assert (idea.title, idea.author_hidden) == ("Un casier pour les clés", True)
+
+
+def test_the_author_shows_their_name_again(shy):
+    services.update_idea(shy.idea, actor=shy.author, data={"author_hidden": False})
+
+    assert Idea.objects.get(pk=shy.idea.pk).author_hidden is False
 
 
 # --- Lists, idea page, board, short lists, home --------------------------------------------------
@@ -346,8 +395,9 @@ def test_campaign_and_challenge_pages_mask_the_author_to_others(client, shy, who
         urls.append(reverse("ideas:challenge_detail", args=[challenge.pk]))
 
     for html in [page(client, person, url) for url in urls]:
-        assert TITLE in html
-        assert (NAME in html, HIDDEN in html) == (not hidden, hidden)
+        assert [(NAME in item, HIDDEN in item) for item in items_with(html, TITLE)] == [
+            (not hidden, hidden)
+        ]
 
 
 def test_home_names_no_hidden_author_to_others_and_lists_the_authors_own_idea(client, shy):
@@ -532,4 +582,5 @@ def test_breakfast_suggestions_mask_a_hidden_author_to_a_manager_of_another_orga
 
 def items_with(html: str, text: str) -> list[str]:
     """The list items of the page that hold `text`."""
-    return [item for item in re.findall(r"<li>(?:(?!<li>).)*?</li>", html, re.S) if text in item]
+    items = re.findall(r"<li[ >](?:(?!<li[ >]).)*?</li>", html, re.S)
+    return [item for item in items if text in item]

@@ -147,7 +147,7 @@ def test_a_page_reads_the_roles_and_the_unread_count_once_each(client, django_as
         elsewhere.pk: frozenset({Role.JUROR}),
     }
     assert unread == 2
-    assert '2<span class="visually-hidden"> non lues' in response.content.decode()
+    assert '<span class="visually-hidden">2 non lues</span>' in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -157,3 +157,25 @@ def test_agent_attaches_a_file_in_the_first_form_and_is_told_to_choose_it_again(
         Idea.State.DRAFT,
         "plan-des-salles.png",
     )
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_limits_and_error_summary_are_still_there(
+    page, live_server, login, agent
+):
+    login(agent)
+    page.get_by_role("link", name="Proposer une idée").first.click()
+
+    expect(page.locator(".char-count")).to_have_count(0)
+    expect(page.locator("#id_irritant_helptext")).to_have_text(
+        re.compile(f"8{NUMBER_SPACE}000 caractères au plus\\.$")
+    )
+    page.get_by_label("Titre de l'idée").fill(TITLE)
+    page.get_by_role("button", name="Déposer l'idée").click()
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading")).to_have_text(
+        "Rien n'a été enregistré : 4 points à corriger"
+    )
+    # No axe here: it runs as a script, which this page may not. The other tests check the same
+    # pages with it.
+    assert Idea.objects.count() == 0

@@ -441,6 +441,24 @@ def test_edit_page_names_the_idea_in_its_title_and_heading(client, agent):
 
 
 @pytest.mark.django_db
+def test_edit_page_names_the_stored_title_after_a_refused_post(client, agent):
+    idea = IdeaFactory(author=agent, title="Un titre enregistré")
+    client.force_login(agent)
+
+    # A valid new title, another field missing: the form has copied the title onto the idea.
+    response = client.post(
+        reverse("ideas:edit", args=[idea.pk]),
+        {**COMPLETE, "title": "Un titre tapé", "proposal": "", "action": "save"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Modifier l'idée « Un titre enregistré » · Tremplin</title>" in html
+    assert re.search(r"<h1[^>]*>Modifier l'idée « Un titre enregistré »</h1>", html)
+    assert 'value="Un titre tapé"' in html
+
+
+@pytest.mark.django_db
 def test_attachment_page_names_the_idea_in_its_title(client, agent):
     idea = draft_of(agent)
     client.force_login(agent)

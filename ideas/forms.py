@@ -17,7 +17,8 @@ from ideas import permissions, services
 from ideas.models import Campaign, Challenge, Idea, Theme
 from ideas.pipeline import REASON_REQUIRED
 from innovation.platform.models import Direction, Organisation, User
-from innovation.platform.permissions import member_organisation_ids
+from innovation.platform.permissions import visible_people
+from innovation.platform.pickers import PeopleField
 from innovation.platform.widgets import DateInput
 
 
@@ -83,11 +84,13 @@ class IdeaForm(forms.ModelForm):
     (`submitting=True`) asks for what services.REQUIRED_TO_SUBMIT names. A new idea can bring
     one attachment."""
 
-    coauthor_emails = forms.CharField(
+    coauthors = PeopleField(
         label=_("Co-auteur·rices"),
         required=False,
-        help_text=_("Adresses e-mail de collègues, séparées par des virgules."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Tapez le nom de collègues qui portent l'idée avec vous (séparez plusieurs noms "
+            "par « ; ») : elles et ils sont prévenu·es et peuvent se retirer."
+        ),
     )
     attachment = forms.FileField(
         label=_("Pièce jointe (facultatif)"),
@@ -100,7 +103,7 @@ class IdeaForm(forms.ModelForm):
 
     class Meta:
         model = Idea
-        # What create_idea and update_idea set; the co-authors, picked by e-mail, and the
+        # What create_idea and update_idea set; the co-authors, picked by name, and the
         # attachment are declared above and passed to them apart.
         fields = list(services.IDEA_FIELDS)
         field_classes = {name: LimitedTextField for name in LIMITED_FIELDS}
@@ -165,29 +168,13 @@ class IdeaForm(forms.ModelForm):
         if self.instance.pk:
             # Files are added to an existing idea on their own page.
             del self.fields["attachment"]
-            self.fields["coauthor_emails"].initial = ", ".join(
-                user.email for user in self.instance.coauthors.all()
-            )
-
-    def clean_coauthor_emails(self) -> list[User]:
-        raw = self.cleaned_data.get("coauthor_emails", "")
-        emails = {part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip()}
-        if not emails:
-            return []
-        found = list(
-            User.objects.filter(
-                email__in=emails,
-                is_active=True,
-                role_grants__organisation__in=member_organisation_ids(self.user),
-            ).distinct()
+            self.fields["coauthors"].initial = list(self.instance.coauthors.all())
+        # Whom the person may find, and the idea's co-authors already there: one of them
+        # editing must not drop a colleague they could not have found themselves.
+        self.fields["coauthors"].queryset = User.objects.filter(
+            Q(pk__in=visible_people(user).values("pk"))
+            | Q(pk__in=self.instance.coauthors.values("pk") if self.instance.pk else [])
         )
-        missing = sorted(emails - {user.email for user in found})
-        if missing:
-            raise ValidationError(
-                _("Personne de vos collectivités ne correspond à : %(emails)s"),
-                params={"emails": ", ".join(missing)},
-            )
-        return found
 
     def clean_attachment(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("attachment")

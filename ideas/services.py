@@ -123,9 +123,9 @@ def create_idea(
     _check_targets(idea, submitting=submit)
     _check_hidden_author(idea)
     idea.save()
-    idea.coauthors.set([user for user in coauthors if user.pk != author.pk])
     Follow.objects.get_or_create(idea=idea, user=author)
     IdeaEvent.objects.create(idea=idea, actor=author, before="", after=Idea.State.DRAFT)
+    set_coauthors(idea, actor=author, coauthors=coauthors)
     search.refresh_search_vector([idea.pk])
     for upload, content_type in attachments:
         add_attachment(idea, actor=author, upload=upload, content_type=content_type)
@@ -169,10 +169,64 @@ def update_idea(
     _check_hidden_author(idea, before=hidden_before)
     idea.save()
     if coauthors is not None:
-        idea.coauthors.set([user for user in coauthors if user.pk != idea.author_id])
+        set_coauthors(idea, actor=actor, coauthors=coauthors)
     search.refresh_search_vector([idea.pk])
     if submit and idea.state == Idea.State.DRAFT:
         return move_idea(idea, to=Idea.State.SUBMITTED, actor=actor)
+    return idea
+
+
+def set_coauthors(idea: Idea, *, actor: User, coauthors: Iterable[User]) -> list[User]:
+    """The idea's co-authors become `coauthors` (its author aside). Each person added follows
+    the idea and is told, with a way to leave it; returns those added. Called within the
+    create or update that checked `actor` may write the idea."""
+    wanted = {user.pk: user for user in coauthors if user.pk != idea.author_id}
+    before = set(idea.coauthors.values_list("pk", flat=True))
+    idea.coauthors.set(list(wanted.values()))
+    added = [user for pk, user in wanted.items() if pk not in before]
+    for user in added:
+        Follow.objects.get_or_create(idea=idea, user=user)
+    notify(
+        added,
+        kind="coauthor_added",
+        subject=_("Vous êtes co-auteur·rice de « %(title)s »") % {"title": idea.title},
+        body=_(
+            "%(name)s vous a ajouté·e comme co-auteur·rice de l'idée « %(title)s » : vous "
+            "pouvez la modifier avec ses auteur·rices et vous êtes prévenu·e de ses étapes. "
+            "Si ce n'est pas votre idée, retirez-vous depuis sa page."
+        )
+        % {"name": actor.get_full_name(), "title": idea.title},
+        url=idea.get_absolute_url(),
+        exclude=actor,
+    )
+    return added
+
+
+@transaction.atomic
+def leave_coauthorship(idea: Idea, *, actor: User) -> Idea:
+    """A co-author takes their name off an idea (and stops following it); its author is
+    told. Written in the audit trail: who wrote an idea is part of its record."""
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not idea.coauthors.filter(pk=actor.pk).exists():
+        raise PermissionDenied
+    idea.coauthors.remove(actor)
+    Follow.objects.filter(idea=idea, user=actor).delete()
+    audit.record(
+        audit.COAUTHOR_LEFT,
+        actor=actor,
+        organisation_id=idea.organisation_id,
+        target=idea,
+    )
+    notify(
+        [idea.author],
+        kind="coauthor_left",
+        subject=_("%(name)s n'est plus co-auteur·rice de « %(title)s »")
+        % {"name": actor.get_full_name(), "title": idea.title},
+        body=_("%(name)s s'est retiré·e des co-auteur·rices de votre idée « %(title)s ».")
+        % {"name": actor.get_full_name(), "title": idea.title},
+        url=idea.get_absolute_url(),
+        exclude=actor,
+    )
     return idea
 
 

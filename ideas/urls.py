@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/accompagnement/", views.idea_support, name="support"),
     path("<int:pk>/vote/", views.idea_vote, name="vote"),
     path("<int:pk>/suivre/", views.idea_follow, name="follow"),
+    path("<int:pk>/me-retirer/", views.coauthor_leave, name="coauthor_leave"),
     path("<int:pk>/commentaires/", views.comment_create, name="comment"),
     path("commentaires/<int:pk>/masquer/", views.comment_hide, name="comment_hide"),
     path("<int:pk>/pieces-jointes/", views.attachment_upload, name="attachment_upload"),

@@ -203,6 +203,7 @@ def idea_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # A hidden author's co-authors are hidden with them; so are the names of all of
             # them on their comments and steps of the history.
             "coauthors": idea.coauthors.all() if author_shown else [],
+            "is_coauthor": any(person.pk == user.pk for person in idea.coauthors.all()),
             "hidden_ids": permissions.hidden_people(user, idea),
             "attachments": selectors.attachments_for_page(idea),
             "comments": selectors.comments_page(idea, number),
@@ -257,7 +258,7 @@ def idea_create(request: AuthenticatedRequest) -> HttpResponse:
             idea = services.create_idea(
                 author=request.user,
                 data=form.cleaned_data,
-                coauthors=form.cleaned_data["coauthor_emails"],
+                coauthors=form.cleaned_data["coauthors"],
                 attachments=form.attachments(),
                 submit=submit,
             )
@@ -298,7 +299,7 @@ def idea_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 idea,
                 actor=request.user,
                 data=form.cleaned_data,
-                coauthors=form.cleaned_data["coauthor_emails"],
+                coauthors=form.cleaned_data["coauthors"],
                 submit=submit,
             )
         except ValidationError as error:
@@ -416,6 +417,18 @@ def idea_follow(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else _("Vous ne suivez plus cette idée."),
     )
     return redirect(idea.get_absolute_url())
+
+
+@login_required
+@require_POST
+def coauthor_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    idea = selectors.idea_for_page(request.user, pk)
+    services.leave_coauthorship(idea, actor=request.user)
+    messages.success(request, _("Vous n'êtes plus co-auteur·rice de cette idée."))
+    # A draft is seen only by its authors: once out of them, back to the list.
+    if permissions.visible_ideas(request.user).filter(pk=idea.pk).exists():
+        return redirect(idea.get_absolute_url())
+    return redirect("ideas:list")
 
 
 @login_required

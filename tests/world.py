@@ -21,6 +21,7 @@ Who is who, in the organisation `world.org` unless told otherwise:
 - `juror`: sits on the jury of every forum (not presiding), and is also an agent here.
   `president`: presides over every forum's jury (a juror and nothing else).
 - `leaver`: an agent with nothing of their own, to be pseudonymised.
+- `manager`: also the co-author of `idea_selected`, who may take their name off it.
 - `outsider`: holds every role in another organisation (`outsider.organisation`): a stranger
   here, who must see none of this organisation's things.
 - `world.neighbour`: another organisation taking part in every forum; its pitches are the
@@ -131,6 +132,7 @@ def build_world() -> World:
         uploaded_by=p["author"],
     )
     idea_selected = IdeaFactory(author=p["author"], state=Idea.State.SELECTED)
+    idea_selected.coauthors.add(p["manager"])  # who may leave it (ideas:coauthor_leave)
 
     # Mandates in each state, on accompanied ideas of the author, who is on their team
     def mandate() -> Mandate:

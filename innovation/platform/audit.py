@@ -34,6 +34,7 @@ PERSON_PSEUDONYMISED = "person_pseudonymised"
 ROLE_GRANTED = "role_granted"
 ROLE_REVOKED = "role_revoked"
 FORUM_MOVED = "forum_moved"
+COAUTHOR_LEFT = "coauthor_left"
 
 LABELS = {
     LOGIN: _("Connexion"),
@@ -50,6 +51,7 @@ LABELS = {
     ROLE_GRANTED: _("Attribution d'un rôle"),
     ROLE_REVOKED: _("Retrait d'un rôle"),
     FORUM_MOVED: _("Changement d'étape d'un forum"),
+    COAUTHOR_LEFT: _("Retrait d'un·e co-auteur·rice"),
 }
 
 

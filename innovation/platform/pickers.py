@@ -147,3 +147,78 @@ class PersonField(forms.Field):
         raise forms.ValidationError(
             self.error_messages["several"], code="several", params={"text": text, "names": names}
         )
+
+
+class PeoplePicker(PersonPicker):
+    """Several people: those chosen are ticked checkboxes (`<name>_id`; untick one to take
+    them off), and the text input adds more — with JavaScript by choosing in the suggestions,
+    without it by typing names separated by « ; »."""
+
+    template_name = "innovation/widgets/people_picker.html"
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name, "")
+        if isinstance(value, tuple):  # a form bound to another's values (IdeaForm.checked)
+            text, people = value
+            return (text, [getattr(person, "pk", person) for person in people])
+        ids = data.getlist(f"{name}_id") if hasattr(data, "getlist") else data.get(f"{name}_id")
+        return (value, list(ids or []))
+
+    def format_value(self, value):
+        text, people = value if isinstance(value, tuple) else ("", value or [])
+        return (text, [person for person in people if isinstance(person, User)])
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        text, chosen = context["widget"]["value"]
+        context["widget"].update(text=text, chosen=chosen, pk="")
+        return context
+
+
+class PeopleField(PersonField):
+    """Several people among `queryset`: those kept, and those the names typed find."""
+
+    widget = PeoplePicker
+
+    def to_python(self, value) -> list[User]:  # type: ignore[override]
+        text, ids = value if isinstance(value, tuple) else ("", [])
+        if isinstance(value, list):  # the initial people
+            return [person for person in value if isinstance(person, User)]
+        people = list(self.queryset.filter(pk__in=_ids(ids)).order_by("last_name", "first_name"))
+        errors: list[forms.ValidationError] = []
+        for name in str(text).replace("\x00", "").split(";"):
+            if not name.strip():
+                continue
+            try:
+                person = super().to_python((name, ""))
+            except forms.ValidationError as error:
+                errors.extend(error.error_list)
+                continue
+            if person is not None and person not in people:
+                people.append(person)
+        if errors:
+            raise forms.ValidationError(errors)
+        return people
+
+    def validate(self, value) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def prepare_value(self, value):
+        """What the widget shows: the people ticked (read once more after a refused form, to
+        show their names) and what was typed."""
+        if isinstance(value, tuple):
+            text, ids = value
+            return (text, list(self.queryset.filter(pk__in=_ids(ids)).order_by("last_name")))
+        return ("", list(value or []))
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            chosen = {person.pk for person in self.to_python(data)}
+        except forms.ValidationError:
+            return True
+        return chosen != {person.pk for person in initial or []}
+
+
+def _ids(values) -> list[int]:
+    return [int(value) for value in values if str(value).isdecimal() and len(str(value)) < 12]

@@ -8,6 +8,7 @@
   function setUp(picker) {
     const input = picker.querySelector("input[type=text]");
     const hidden = picker.querySelector("[data-picker-id]");
+    const chosen = picker.querySelector("[data-picker-chosen]");
     const listbox = picker.querySelector("[role=listbox]");
     const status = picker.querySelector("[data-picker-status]");
     const url = picker.dataset.searchUrl;
@@ -43,10 +44,36 @@
     }
 
     function choose(option) {
-      input.value = option.dataset.label;
-      hidden.value = option.dataset.id;
+      if (chosen) {
+        addChosen(option.dataset.id, option.dataset.label);
+        input.value = "";
+      } else {
+        input.value = option.dataset.label;
+        hidden.value = option.dataset.id;
+      }
       status.textContent = option.dataset.label + " : " + picker.dataset.chosenText;
       close();
+    }
+
+    // Several people (PeoplePicker): each one chosen is a ticked box, as the page renders
+    // those already chosen.
+    function addChosen(id, label) {
+      if (chosen.querySelector(`input[value="${CSS.escape(id)}"]`)) return;
+      const item = document.createElement("li");
+      item.className = "form-check form-check-inline border rounded-pill ps-4 pe-3 py-1 m-0";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.className = "form-check-input";
+      box.name = picker.dataset.fieldName;
+      box.value = id;
+      box.checked = true;
+      box.id = `${input.id}_${id}`;
+      const text = document.createElement("label");
+      text.className = "form-check-label";
+      text.htmlFor = box.id;
+      text.textContent = label;
+      item.append(box, text);
+      chosen.append(item);
     }
 
     function show(results) {
@@ -109,7 +136,7 @@
     }
 
     input.addEventListener("input", () => {
-      hidden.value = "";
+      if (hidden) hidden.value = "";
       window.clearTimeout(timer);
       timer = window.setTimeout(search, DELAY_MS);
     });

@@ -110,3 +110,38 @@ def test_agent_finds_a_colleague_in_the_directory(page, live_server, login, axe_
         axe_check(page)
         screenshot(page, f"directory-agent-{size}.png")
         page.get_by_role("button", name="Se déconnecter").click()
+
+
+def test_agent_adds_a_coauthor_by_name_who_then_takes_their_name_off(
+    page, live_server, login, axe_check, somme
+):
+    author = AgentFactory(organisation=somme, first_name="Lou", last_name="Garnier")
+    colleague = AgentFactory(organisation=somme, first_name="Nour", last_name="Benali")
+
+    page.set_viewport_size(VIEWPORTS["390x844"])
+    login(author)
+    page.goto(live_server.url + "/idees/proposer/")
+    page.get_by_label("Titre de l'idée").fill("Un agenda partagé des salles")
+    picker = page.get_by_role("combobox", name="Co-auteur·rices")
+    picker.press_sequentially("benal")
+    expect(page.get_by_role("option", name="Nour Benali")).to_be_visible()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    expect(page.get_by_role("checkbox", name="Nour Benali")).to_be_checked()
+    expect(picker).to_have_value("")
+    axe_check(page)
+    screenshot(page, "picker-coauthor-390.png")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Avec Nour Benali")).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    login(colleague)
+    page.goto(live_server.url + "/notifications/")
+    page.get_by_role(
+        "link", name="Vous êtes co-auteur·rice de « Un agenda partagé des salles »"
+    ).click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Me retirer des co-auteur·rices").click()
+    expect(page.get_by_role("status").first).to_have_text(
+        "Vous n'êtes plus co-auteur·rice de cette idée."
+    )

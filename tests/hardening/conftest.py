@@ -90,6 +90,14 @@ def endpoints(w: World) -> list[Endpoint]:
     )
     add("ideas:vote", "delegate", [idea], post=True, get=False, form_on=["ideas:detail", idea])
     add("ideas:follow", "delegate", [idea], post=True, get=False, form_on=["ideas:detail", idea])
+    add(
+        "ideas:coauthor_leave",
+        "manager",
+        [selected],
+        post=True,
+        get=False,
+        form_on=["ideas:detail", selected],
+    )
     add("ideas:comment", "delegate", [idea], post=True)
     add("ideas:comment_hide", "delegate", [w.comment.pk], post=True)
     add("ideas:attachment_upload", "author", [draft], post=True)

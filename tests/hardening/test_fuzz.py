@@ -174,6 +174,7 @@ NO_FIELDS = {
     "juries:accompany",
     "rituals:calendar",
     "ideas:mandate_send",
+    "ideas:coauthor_leave",
     "juries:criterion_delete",
     "juries:juror_delete",
     "juries:pitch_withdraw",

@@ -225,7 +225,7 @@ def test_agent_saves_a_draft(client, agent):
         ("title", "x" * 151, "Ce texte compte 151 caractères pour 150 au plus"),
         ("irritant", "", "Ce champ est obligatoire pour déposer l&#x27;idée."),
         ("beneficiaries", "everyone", "Sélectionnez un choix valide"),
-        ("coauthor_emails", "inconnu@exemple.fr", "Personne de vos collectivités"),
+        ("coauthors", "inconnu@exemple.fr", "Personne ne correspond à « inconnu@exemple.fr »"),
     ],
 )
 def test_bad_idea_input_keeps_what_was_typed(client, agent, field, value, message):

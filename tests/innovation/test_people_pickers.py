@@ -3,11 +3,12 @@ picker's suggestions and how a typed name is resolved without JavaScript."""
 
 import pytest
 from django import forms
+from django.http import QueryDict
 from django.urls import reverse
 
 from innovation.platform.models import Role
 from innovation.platform.permissions import visible_people
-from innovation.platform.pickers import PersonField
+from innovation.platform.pickers import PeopleField, PersonField
 from tests.factories import (
     AdminFactory,
     AgentFactory,
@@ -397,3 +398,65 @@ def test_the_members_directory_costs_the_same_queries_whatever_the_rows(
         page = client.get(reverse("people_list")).content.decode()
 
     assert all(person.get_full_name() in page for person in people)
+
+
+# --- Several people -----------------------------------------------------------------------
+
+
+class TeamForm(forms.Form):
+    people = PeopleField(label="Co-auteur·rices", required=False)
+    title = forms.CharField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = visible_people(user)
+
+
+@pytest.mark.django_db
+def test_several_people_are_those_kept_and_those_typed(two_organisations):
+    somme, _ = two_organisations
+    agent = AgentFactory(organisation=somme)
+    kept = AgentFactory(organisation=somme, first_name="Anouk", last_name="Berthe")
+    AgentFactory(organisation=somme, first_name="Basile", last_name="Morin")  # unticked
+    typed = AgentFactory(organisation=somme, first_name="Céleste", last_name="Noyer")
+    data = QueryDict(mutable=True)
+    data.setlist("people_id", [str(kept.pk)])
+    data.update({"people": "céleste noyer ; ", "title": "Idée"})
+
+    form = TeamForm(data, user=agent)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["people"] == [kept, typed]
+
+
+@pytest.mark.django_db
+def test_each_name_not_found_has_its_message_and_the_ticked_people_stay(two_organisations):
+    somme, _ = two_organisations
+    agent = AgentFactory(organisation=somme)
+    kept = AgentFactory(organisation=somme, first_name="Anouk", last_name="Berthe")
+    data = QueryDict(mutable=True)
+    data.setlist("people_id", [str(kept.pk)])
+    data.update({"people": "Personne Inconnue; Autre Absent", "title": ""})
+
+    form = TeamForm(data, user=agent)
+
+    assert not form.is_valid()
+    assert [message[:40] for message in form.errors["people"]] == [
+        "Personne ne correspond à « Personne Inco",
+        "Personne ne correspond à « Autre Absent ",
+    ]
+    html = str(form["people"])
+    assert f'value="{kept.pk}"' in html and "checked" in html
+    assert "Anouk Berthe" in html
+    assert 'value="Personne Inconnue; Autre Absent"' in html
+
+
+@pytest.mark.django_db
+def test_people_shown_first_are_the_initial_ones(two_organisations):
+    somme, _ = two_organisations
+    agent = AgentFactory(organisation=somme)
+    kept = AgentFactory(organisation=somme, first_name="Anouk", last_name="Berthe")
+
+    form = TeamForm(initial={"people": [kept]}, user=agent)
+
+    assert "Anouk Berthe" in str(form["people"])

@@ -190,7 +190,7 @@ class Idea(models.Model):
     support = models.CharField(
         _("accompagnement"), max_length=12, choices=Support.choices, blank=True
     )
-    vote_count = models.PositiveIntegerField(_("votes"), default=0)
+    vote_count = models.PositiveIntegerField(_("soutiens"), default=0)
     comment_count = models.PositiveIntegerField(_("commentaires"), default=0)
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -277,11 +277,15 @@ class IdeaEvent(models.Model):
 
 
 class Vote(models.Model):
+    """An agent's support for an idea (« soutien », the product's word; the code says vote)."""
+
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("soutien")
+        verbose_name_plural = _("soutiens")
         constraints = [
             models.UniqueConstraint(fields=["idea", "voter"], name="vote_one_per_agent"),
         ]

@@ -466,3 +466,14 @@ def test_attachment_page_names_the_idea_in_its_title(client, agent):
     html = client.get(reverse("ideas:attachment_upload", args=[idea.pk])).content.decode()
 
     assert "<title>Ajouter une pièce jointe à « Un brouillon » · Tremplin</title>" in html
+
+
+@pytest.mark.django_db
+def test_a_drafts_page_says_what_is_left_to_write(client, agent):
+    idea = draft_of(agent, irritant="Un irritant déjà écrit.")
+    client.force_login(agent)
+
+    page = client.get(idea.get_absolute_url()).content.decode()
+
+    assert "Un irritant déjà écrit." in page
+    assert page.count("À compléter avant de déposer l'idée.") == 2

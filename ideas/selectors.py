@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connections
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Window,
     prefetch_related_objects,
 )
 from django.shortcuts import get_object_or_404
@@ -22,7 +25,17 @@ from django.utils.formats import localize
 from django.utils.translation import ngettext
 
 from ideas import permissions
-from ideas.models import Attachment, Comment, Follow, Idea, IdeaEvent, Mandate, Vote
+from ideas.models import (
+    Attachment,
+    Campaign,
+    Challenge,
+    Comment,
+    Follow,
+    Idea,
+    IdeaEvent,
+    Mandate,
+    Vote,
+)
 from ideas.pipeline import BOARD_STATES, EXIT_STATES
 from innovation.platform.models import User
 from innovation.platform.permissions import is_member
@@ -446,3 +459,82 @@ def board(queryset: QuerySet[Idea], per_state: int, *, viewer: User) -> dict:
 
 def campaign_ideas(user: User, campaign_id: int) -> QuerySet[Idea]:
     return listed_ideas(user).filter(campaign_id=campaign_id)
+
+
+# --- The home page's blocks (assembled in innovation/site/home.py) -----------------------------
+
+# Ideas still on their way, whose support still weighs: not drafts, not out of the pipeline
+# (not retained, redirected, abandoned), and not deployed either (their journey is over).
+LIVE_STATES = tuple(state for state in BOARD_STATES if state != Idea.State.DEPLOYED)
+HOME_COLUMNS = ("id", "title", "state", "vote_count", "updated_at", "organisation_id")
+
+
+def most_supported(user: User, limit: int) -> list[Idea]:
+    """The live ideas the person sees as a member, the most supported first (one query)."""
+    return list(
+        Idea.objects.filter(permissions.public_ideas_condition(user), state__in=LIVE_STATES)
+        .select_related("organisation")
+        .only(*HOME_COLUMNS, "organisation__name", "organisation__short_name")
+        .order_by("-vote_count", "-id")[:limit]
+    )
+
+
+def my_ideas_with_news(user: User, limit: int) -> list[Idea]:
+    """The person's ideas (drafts included), the latest moved first, each with the reason of
+    its last step as `last_reason` (one query)."""
+    last_reason = IdeaEvent.objects.filter(idea=OuterRef("pk")).order_by("-created_at", "-pk")
+    return list(
+        Idea.objects.filter(permissions.own_ideas_condition(user))
+        .only(*HOME_COLUMNS)
+        .annotate(last_reason=Subquery(last_reason.values("reason")[:1]))
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def ideas_to_qualify(user: User, limit: int) -> tuple[Sequence[Idea], int]:
+    """Submitted ideas of the organisations where the person runs the pipeline, the oldest
+    first, and how many there are in all (one query: the total rides along)."""
+    rows = list(
+        pipeline_ideas(user)
+        .filter(state=Idea.State.SUBMITTED)
+        .select_related("organisation")
+        .only(*HOME_COLUMNS, "organisation__name", "organisation__short_name")
+        .annotate(total=Window(Count("*")))
+        .order_by("updated_at", "id")[:limit]
+    )
+    return rows, (rows[0].total if rows else 0)
+
+
+def answers_to_challenges_of(user: User, limit: int) -> list[Idea]:
+    """Ideas that answer the challenges the person posted, as far as they see them, the
+    latest first (one query)."""
+    return list(
+        permissions.visible_ideas(user)
+        .filter(challenge__author=user)
+        .exclude(state=Idea.State.DRAFT)
+        .select_related("challenge")
+        .only(*HOME_COLUMNS, "challenge__id", "challenge__title")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def open_campaigns(user: User, today: date) -> list[Campaign]:
+    """Calls for ideas of the person's organisations open today, the closest to closing
+    first (one query)."""
+    return list(
+        permissions.visible_campaigns(user)
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .only("id", "title", "opens_on", "closes_on")
+        .order_by("closes_on", "title")
+    )
+
+
+def open_challenges(user: User, today: date, limit: int) -> list[Challenge]:
+    """Challenges of the person's organisations still taking answers (`Challenge.is_open`),
+    the closest to closing first (one query)."""
+    return list(
+        permissions.visible_challenges(user)
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .only("id", "title", "closes_on")
+        .order_by(F("closes_on").asc(nulls_last=True), "-created_at", "-id")[:limit]
+    )

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from innovation.platform.models import RoleGrant, User
+from innovation.platform.models import Organisation, RoleGrant, User
 from juries import permissions
 from juries import results as scoring
 from juries.models import (
@@ -471,3 +471,40 @@ def board_version(forum: Forum) -> str:
         cursor.execute(sql, {"forum": forum.pk})
         marks, recusals, jurors, grants = cursor.fetchone()
     return f"{forum.stage}-{forum.current_pitch_id}-{marks}-{recusals}-{jurors[:12]}-{grants}"
+
+
+# --- The home page's blocks (assembled in innovation/site/home.py) -----------------------------
+
+
+def forums_to_score(user: User) -> list[Forum]:
+    """The forums whose scoring is open and where the person has a seat on the jury
+    (`permissions.juror_seat`), the earliest first (one query)."""
+    return list(
+        permissions.visible_forums(user)
+        .filter(stage=Forum.Stage.OPEN, jurors__user=user)
+        .only("id", "title", "date", "starts_at", "place")
+        .order_by("date", "pk")
+    )
+
+
+def forums_to_prepare(user: User, today: datetime.date, limit: int) -> list[Forum]:
+    """The forums in preparation, not past, that the person prepares
+    (`permissions.can_manage_forum`), the earliest first (two queries when there are some:
+    the forums and their participants)."""
+    delegated = permissions.delegated_organisation_ids(user)
+    if not delegated:
+        return []
+    candidates = (
+        permissions.visible_forums(user)
+        .filter(stage=Forum.Stage.PREPARING, date__gte=today)
+        .only("id", "title", "date", "place", "organiser_id", "stage")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.only("pk")))
+        .order_by("date", "pk")
+    )
+    prepared = []
+    for forum in candidates:
+        represented = frozenset(o.pk for o in forum.organisations.all() if o.pk in delegated)
+        access = permissions.ForumAccess(user, forum, None, represented)
+        if permissions.can_manage_forum(access):
+            prepared.append(forum)
+    return prepared[:limit]

@@ -280,3 +280,59 @@ def personal_feed(user: User, now: datetime.datetime) -> list[Registration]:
         )
         .order_by("occurrence__starts_at")
     )
+
+
+# --- The home page's blocks (assembled in innovation/site/home.py) -----------------------------
+
+
+def _coming(user: User, now: datetime.datetime) -> QuerySet[Occurrence]:
+    return permissions.visible_occurrences(user).filter(
+        cancelled_at__isnull=True, starts_at__gte=now
+    )
+
+
+def occurrences_to_programme(user: User, now: datetime.datetime, limit: int) -> list[Occurrence]:
+    """The coming dates of the series the person runs (`permissions.can_manage_ritual`: the
+    delegates of its organisation) that have neither a presenter nor a subject yet, the
+    soonest first (one query)."""
+    return list(
+        _coming(user, now)
+        .filter(
+            ritual__organisation__in=permissions.ritual_organisation_ids(user),
+            presenter__isnull=True,
+            idea__isnull=True,
+            topic="",
+        )
+        .select_related("ritual")
+        .only("id", "starts_at", "place", "ritual__title", "ritual__place")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def next_occurrence(user: User, now: datetime.datetime) -> Occurrence | None:
+    """The next breakfast the person may come to, with their registration's status as
+    `my_status` ("" when not registered) and its seats taken (one query)."""
+    mine = Registration.objects.filter(occurrence=OuterRef("pk"), user=user).exclude(
+        status=S.CANCELLED
+    )
+    return (
+        with_counts(_coming(user, now))
+        .select_related("ritual", "presenter", "idea")
+        .only(
+            "id",
+            "starts_at",
+            "place",
+            "capacity",
+            "topic",
+            "ritual__title",
+            "ritual__place",
+            "ritual__capacity",
+            "presenter__first_name",
+            "presenter__last_name",
+            "presenter__email",
+            "idea__title",
+        )
+        .annotate(my_status=Subquery(mine.values("status")[:1]))
+        .order_by("starts_at", "pk")
+        .first()
+    )

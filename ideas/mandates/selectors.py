@@ -16,10 +16,12 @@ from django.db.models import (
     Model,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 
@@ -202,3 +204,109 @@ def draftable_ideas(user: User) -> QuerySet[Idea]:
 def state_history(mandate: Mandate) -> list[MandateEvent]:
     """The mandate's changes of state, oldest first, with who made them (one query)."""
     return list(mandate.events.select_related("actor"))
+
+
+# --- The home page's blocks (assembled in innovation/site/home.py) -----------------------------
+
+# How far ahead a team sees the follow-ups it is to hold.
+FOLLOWUP_NOTICE_DAYS = 14
+
+
+def _delegated_mandates(user: User) -> QuerySet[Mandate]:
+    """The visible mandates the person runs as a delegate (not those they are a party to)."""
+    return perms.visible_mandates(user).filter(
+        organisation__in=perms.delegate_organisation_ids(user)
+    )
+
+
+def overdue_followups_of(user: User, today: datetime.date, limit: int) -> tuple[list, int]:
+    """Follow-ups of the active mandates the person runs, not held by their date, the oldest
+    first, and how many in all (one query: the total rides along as a window count)."""
+    rows = list(
+        FollowUp.objects.filter(
+            mandate__in=_delegated_mandates(user).filter(state=Mandate.State.ACTIVE).values("pk"),
+            recorded_at__isnull=True,
+            due_on__lt=today,
+        )
+        .select_related("mandate__idea")
+        .only("number", "due_on", "mandate__id", "mandate__idea__title")
+        .annotate(total=Window(Count("pk")))
+        .order_by("due_on", "pk")[:limit]
+    )
+    return rows, (rows[0].total if rows else 0)
+
+
+def mandates_to_send_or_signed(user: User, limit: int) -> list[Mandate]:
+    """The mandates the person runs that are still being agreed: drafts to send first, then
+    those awaiting signatures, the longest waiting first (one query)."""
+    return list(
+        _delegated_mandates(user)
+        .filter(state__in=(Mandate.State.DRAFT, Mandate.State.AWAITING_SIGNATURES))
+        .select_related("idea")
+        .only("state", "created_at", "sent_for_signature_at", "idea__title")
+        .order_by(
+            Case(When(state=Mandate.State.DRAFT, then=Value(0)), default=Value(1)),
+            F("sent_for_signature_at").asc(nulls_first=True),
+            "created_at",
+            "pk",
+        )[:limit]
+    )
+
+
+def followups_to_hold(user: User, today: datetime.date, limit: int) -> list[FollowUp]:
+    """The follow-ups of the active mandates whose team the person is on, late or due within
+    FOLLOWUP_NOTICE_DAYS (`permissions.can_hold_followups`: team members), soonest first (one
+    query)."""
+    teams = MandateMember.objects.filter(agent=user).values("mandate_id")
+    return list(
+        FollowUp.objects.filter(
+            mandate__in=perms.visible_mandates(user)
+            .filter(state=Mandate.State.ACTIVE, pk__in=teams)
+            .values("pk"),
+            recorded_at__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=FOLLOWUP_NOTICE_DAYS),
+        )
+        .select_related("mandate__idea")
+        .only("number", "due_on", "mandate__id", "mandate__idea__title")
+        .order_by("due_on", "pk")[:limit]
+    )
+
+
+def mandates_of_direction(user: User, limit: int) -> list[Mandate]:
+    """The open mandates the person sees whose client direction is theirs or that they answer
+    for as client director, the latest first (one query)."""
+    mine = Q(client_director=user)
+    if user.direction_id:
+        mine |= Q(client_direction_id=user.direction_id)
+    return list(
+        perms.visible_mandates(user)
+        .filter(mine, state__in=OPEN_STATES)
+        .select_related("idea", "client_direction")
+        .only("state", "starts_on", "ends_on", "idea__title", "client_direction__name")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def freed_time_of_agents(user: User, limit: int) -> list[MandateMember]:
+    """The agents of active mandates the person manages or sponsors, with the time freed
+    for them each week (one query). Only the promised time: the time actually spent is for
+    the agent, their manager and the delegates (`permissions.can_see_time_of`)."""
+    return list(
+        MandateMember.objects.filter(
+            Q(manager=user) | Q(mandate__sponsor=user),
+            mandate__in=perms.visible_mandates(user)
+            .filter(state=Mandate.State.ACTIVE)
+            .values("pk"),
+        )
+        .select_related("agent", "mandate__idea")
+        .only(
+            "freed_hours_per_week",
+            "agent__first_name",
+            "agent__last_name",
+            "agent__email",
+            "mandate__id",
+            "mandate__ends_on",
+            "mandate__idea__title",
+        )
+        .order_by("mandate__ends_on", "agent__last_name", "pk")[:limit]
+    )

@@ -10,56 +10,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ideas.models import Idea
-from ideas.permissions import (
-    own_ideas_condition,
-    public_ideas_condition,
-    visible_campaigns,
-)
 from innovation.platform import permissions
 from innovation.platform.exports import csv_response
 from innovation.platform.forms import DashboardFilterForm
 from innovation.platform.web import AuthenticatedRequest
 from innovation.site import dashboard as dashboard_selectors
-
-HOME_LIST_SIZE = 10
+from innovation.site.home import build_home
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
-    user = request.user
-    today = timezone.localdate()
-    campaigns = (
-        visible_campaigns(user)
-        .filter(opens_on__lte=today, closes_on__gte=today)
-        .only("id", "title", "opens_on", "closes_on")
-        .order_by("closes_on", "title")
-    )
-    top_ideas = (
-        Idea.objects.filter(public_ideas_condition(user))
-        .select_related("organisation")
-        .only(
-            "id", "title", "state", "vote_count", "organisation__name", "organisation__short_name"
-        )
-        .order_by("-vote_count", "-id")[:HOME_LIST_SIZE]
-    )
-    my_ideas = (
-        Idea.objects.filter(own_ideas_condition(user))
-        .only("id", "title", "state", "vote_count", "updated_at")
-        .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
-    )
-    return render(
-        request,
-        "home.html",
-        {
-            "campaigns": list(campaigns),
-            "top_ideas": list(top_ideas),
-            "my_ideas": list(my_ideas),
-            "show_organisation": len(permissions.member_organisation_ids(user)) > 1,
-        },
-    )
+    return render(request, "home.html", {"home": build_home(request.user)})
 
 
 def _dashboard_scope(request: AuthenticatedRequest):

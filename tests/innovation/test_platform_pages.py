@@ -101,8 +101,9 @@ def test_home_costs_the_same_queries_whatever_the_rows(
     others = IdeaFactory.create_batch(count, organisation=organisation)
     client.force_login(agent)
 
-    # Open calls, the most supported ideas, mine.
-    with django_assert_num_queries(SIGNED_IN + 3):
+    # An agent's blocks (tests/innovation/test_home.py): follow-ups to hold, mine, next
+    # breakfast, open calls, open challenges, the most supported ideas, signatures asked.
+    with django_assert_num_queries(SIGNED_IN + 7):
         page = client.get("/").content.decode()
 
     assert all(escape(idea.title) in page for idea in mine + others)

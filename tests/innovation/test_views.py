@@ -102,9 +102,10 @@ def test_home_shows_open_campaigns_own_ideas_and_top_ideas(client, agent, delega
     response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    assert response.context["campaigns"] == [open_campaign]
-    assert response.context["my_ideas"] == [mine]
-    assert response.context["top_ideas"] == [popular]
+    rows = {block.key: block.rows for block in response.context["home"].blocks}
+    assert rows["open_calls"] == [open_campaign]
+    assert rows["my_ideas"] == [mine]
+    assert rows["top_ideas"] == [popular]
     assert "Proposer une idée" in response.content.decode()
 
 

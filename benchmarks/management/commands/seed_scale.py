@@ -481,7 +481,7 @@ class Command(BaseCommand):
         self.sql(
             f"""
             INSERT INTO ideas_campaign (id, title, description, opens_on, closes_on,
-                created_by_id, created_at)
+                created_by_id, created_at, allows_hidden_authors)
             SELECT {self.campaign_base} + c,
                    CASE WHEN c >= {s.organisations * 2}
                         THEN 'Appel du réseau n°' || (c - {s.organisations * 2} + 1)
@@ -489,7 +489,8 @@ class Command(BaseCommand):
                              || lpad((c / 2 + 1)::text, 2, '0') END,
                    'Proposez vos idées : elles seront étudiées par la délégation à l''innovation.',
                    %s::date - (c % 3) * 120, %s::date - (c % 3) * 120 + 150,
-                   {self.staff_id(f"LEAST(c / 2, {s.organisations - 1})", "delegate")}, %s
+                   {self.staff_id(f"LEAST(c / 2, {s.organisations - 1})", "delegate")}, %s,
+                   false
             FROM generate_series(0, {self.campaign_count - 1}) c
             """,
             [self.today, self.today, self.now],
@@ -548,7 +549,7 @@ class Command(BaseCommand):
             INSERT INTO ideas_idea (id, organisation_id, direction_id, author_id, title, irritant,
                 proposal, beneficiaries, expected_impact, theme_id, campaign_id, challenge_id,
                 state, support, vote_count, comment_count, submitted_at, created_at, updated_at,
-                search_vector)
+                search_vector, author_hidden)
             SELECT {self.idea_base} + g, {self.org_base} + {org},
                    {self.direction_base} + {org} * {DIRECTIONS_PER_ORGANISATION}
                        + ({h("g")} % {self.per_org}) % {DIRECTIONS_PER_ORGANISATION},
@@ -579,7 +580,7 @@ class Command(BaseCommand):
                         ELSE %s::timestamptz - make_interval(days => {age}, hours => g % 24) END,
                    %s::timestamptz - make_interval(days => {age} + 1, hours => g % 24),
                    %s::timestamptz - make_interval(days => {age} / 2, hours => g % 24),
-                   NULL
+                   NULL, false
             FROM generate_series(0, {s.ideas - 1}) g, LATERAL (SELECT {state} AS state) st
             """,
             [self.theme_ids, self.now, self.now, self.now],

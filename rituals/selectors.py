@@ -311,22 +311,21 @@ def occurrences_to_programme(user: User, now: datetime.datetime, limit: int) -> 
 
 def next_occurrence(user: User, now: datetime.datetime) -> Occurrence | None:
     """The next breakfast the person may come to, with their registration's status as
-    `my_status` ("" when not registered) and its seats taken (one query)."""
+    `my_status` (None when not registered) (one query; no seat counts, whose GROUP BY over
+    every column cost more than the rest of the block)."""
     mine = Registration.objects.filter(occurrence=OuterRef("pk"), user=user).exclude(
         status=S.CANCELLED
     )
     return (
-        with_counts(_coming(user, now))
+        _coming(user, now)
         .select_related("ritual", "presenter", "idea")
         .only(
             "id",
             "starts_at",
             "place",
-            "capacity",
             "topic",
             "ritual__title",
             "ritual__place",
-            "ritual__capacity",
             "presenter__first_name",
             "presenter__last_name",
             "presenter__email",

@@ -257,12 +257,12 @@ def followups_to_hold(user: User, today: datetime.date, limit: int) -> list[Foll
     """The follow-ups of the active mandates whose team the person is on, late or due within
     FOLLOWUP_NOTICE_DAYS (`permissions.can_hold_followups`: team members), soonest first (one
     query)."""
-    teams = MandateMember.objects.filter(agent=user).values("mandate_id")
+    # Being on the team makes a party to the mandate (`permissions.party_condition`): what
+    # this reads is inside `visible_mandates` by construction, without its other branches.
+    teams = MandateMember.objects.filter(agent=user, mandate__state=Mandate.State.ACTIVE)
     return list(
         FollowUp.objects.filter(
-            mandate__in=perms.visible_mandates(user)
-            .filter(state=Mandate.State.ACTIVE, pk__in=teams)
-            .values("pk"),
+            mandate_id__in=teams.values("mandate_id"),
             recorded_at__isnull=True,
             due_on__lte=today + datetime.timedelta(days=FOLLOWUP_NOTICE_DAYS),
         )

@@ -28,6 +28,7 @@ from tests.factories import (
     MandateFactory,
     MandateMemberFactory,
     OccurrenceFactory,
+    RegistrationFactory,
     RitualFactory,
     SponsorFactory,
     grant,
@@ -127,6 +128,19 @@ def test_home_of_an_agent_shows_their_ideas_breakfast_calls_and_live_ideas_in_or
     assert reverse("ideas:detail", args=[live.pk]) in top and "4 soutiens" in top
     # Live ideas only: neither deployed nor out of the pipeline (and not their own here).
     assert "Hors" not in top and "Mon idée" not in top
+
+
+@pytest.mark.django_db
+def test_home_tells_an_agent_they_are_registered_to_the_next_breakfast(client, organisation):
+    agent = AgentFactory(organisation=organisation)
+    occurrence = OccurrenceFactory(ritual=RitualFactory(organisation=organisation))
+    RegistrationFactory(occurrence=occurrence, user=agent)
+    client.force_login(agent)
+
+    breakfast = block(client.get("/"), "next-breakfast")
+
+    assert "Vous êtes inscrit·e" in breakfast
+    assert "Voir la séance" in breakfast and "M'inscrire" not in breakfast
 
 
 @pytest.mark.django_db

@@ -65,8 +65,11 @@ def test_a_shy_agent_proposes_an_idea_that_only_the_delegates_can_sign(
 
     # A colleague reads the mask, in the list and on the idea's page.
     login(colleague)
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Idées"
+    ).click()
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Idées", exact=True
+        "link", name="Toutes les idées"
     ).click()
     row = page.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text(HIDDEN)
@@ -82,7 +85,12 @@ def test_a_shy_agent_proposes_an_idea_that_only_the_delegates_can_sign(
 
     # The delegate reads the name on the board.
     login(delegate)
-    page.get_by_role("link", name="Tableau du pipeline").click()
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Pilotage"
+    ).click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Tableau du pipeline"
+    ).click()
     card = page.get_by_role("listitem").filter(has_text=TITLE).last
     expect(card).to_contain_text("Dominique Discrète")
     axe_check(page)

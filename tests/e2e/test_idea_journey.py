@@ -41,7 +41,12 @@ def test_agent_submits_delegate_qualifies_and_selects_agent_is_told(
 
     # The delegate finds it on the board, qualifies it and selects it.
     login(delegate)
-    page.get_by_role("link", name="Tableau du pipeline").click()
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Pilotage"
+    ).click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Tableau du pipeline"
+    ).click()
     axe_check(page)
     column = page.get_by_role("listitem").filter(has=page.locator("#col-submitted"))
     column.get_by_role("link", name=re.compile("^Qualifier")).click()
@@ -53,16 +58,22 @@ def test_agent_submits_delegate_qualifies_and_selects_agent_is_told(
     page.get_by_role("link", name="Sélectionner").click()
     page.get_by_role("button", name=re.compile("Confirmer")).click()
     expect(page.locator(".badge.state-selected")).to_have_text("Sélectionnée")
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Idées"
+    ).click()
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Idées", exact=True
+        "link", name="Toutes les idées"
     ).click()
     axe_check(page)
     page.get_by_role("button", name="Se déconnecter").click()
 
     # The agent sees the new state and has received the e-mails.
     login(agent)
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Idées"
+    ).click()
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Idées", exact=True
+        "link", name="Toutes les idées"
     ).click()
     row = page.get_by_role("row").filter(has_text="Trouver le bon interlocuteur")
     expect(row.locator(".badge")).to_have_text("Sélectionnée")

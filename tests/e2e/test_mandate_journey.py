@@ -46,6 +46,9 @@ def test_delegate_drafts_each_party_signs_and_the_team_holds_a_follow_up(
 
     # The delegate drafts the mandate and sends it for signature.
     login(delegate)
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Idées"
+    ).click()
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Mandats"
     ).click()
@@ -76,6 +79,9 @@ def test_delegate_drafts_each_party_signs_and_the_team_holds_a_follow_up(
     # Each party signs in their own session, from their list of signatures to give.
     for person in (sponsor, director, agent, manager):
         login(person)
+        page.get_by_role("navigation", name="Navigation principale").locator(
+            "summary", has_text="Idées"
+        ).click()
         page.get_by_role("navigation", name="Navigation principale").get_by_role(
             "link", name="Mandats"
         ).click()

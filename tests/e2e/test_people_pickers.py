@@ -109,6 +109,8 @@ def test_agent_finds_a_colleague_in_the_directory(page, live_server, login, axe_
         expect(row).to_contain_text("Gestionnaire")
         axe_check(page)
         screenshot(page, f"directory-agent-{size}.png")
+        if size == "390x844":
+            page.locator("summary.site-menu-toggle").click()  # the phone menu holds it
         page.get_by_role("button", name="Se déconnecter").click()
 
 
@@ -133,6 +135,7 @@ def test_agent_adds_a_coauthor_by_name_who_then_takes_their_name_off(
     screenshot(page, "picker-coauthor-390.png")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_text("Avec Nour Benali")).to_be_visible()
+    page.locator("summary.site-menu-toggle").click()  # the phone menu holds the button
     page.get_by_role("button", name="Se déconnecter").click()
 
     login(colleague)

@@ -31,6 +31,9 @@ def test_agent_registers_second_waits_first_cancels_second_is_confirmed(
 
     # Julie finds the breakfast from the menu and takes the only seat.
     login(julie)
+    page.get_by_role("navigation", name="Navigation principale").locator(
+        "summary", has_text="Rendez-vous"
+    ).click()
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Petits-déjeuners"
     ).click()

@@ -98,7 +98,7 @@ def test_vote_shows_its_badge_and_its_count_on_the_next_request(client, agent):
     idea = IdeaFactory(organisation=agent.organisation, vote_count=0)
     colleague = AgentFactory(organisation=agent.organisation)
     client.force_login(agent)
-    row = re.compile(rf'href="/idees/{idea.pk}/".*?<td class="text-end">(\d+)</td>', re.S)
+    row = re.compile(rf'href="/idees/{idea.pk}/".*?<td class="text-end"[^>]*>(\d+)</td>', re.S)
     before = page(client, reverse("ideas:list"))
 
     services.cast_vote(idea, voter=agent)

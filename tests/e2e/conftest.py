@@ -69,6 +69,15 @@ def screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
+def follow_menu(page: Page, group: str, link: str) -> None:
+    """Open the menu group `group` and follow its link `link`, waiting for the new page (axe
+    run while the old page is unloading finds no document)."""
+    menu = page.get_by_role("navigation", name="Navigation principale")
+    menu.locator("summary", has_text=group).click()
+    with page.expect_navigation():
+        menu.get_by_role("link", name=link).click()
+
+
 def axe_check(page: Page) -> None:
     """Fail on any serious or critical accessibility violation axe-core finds on the page."""
     violations = [

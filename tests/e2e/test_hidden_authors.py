@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from ideas.models import Idea
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import follow_menu, screenshot
 from tests.factories import AgentFactory, CampaignFactory, DelegateFactory, OrganisationFactory
 
 HIDDEN = "Auteur·rice masqué·e"
@@ -65,12 +65,7 @@ def test_a_shy_agent_proposes_an_idea_that_only_the_delegates_can_sign(
 
     # A colleague reads the mask, in the list and on the idea's page.
     login(colleague)
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Idées"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Toutes les idées"
-    ).click()
+    follow_menu(page, "Idées", "Toutes les idées")
     row = page.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text(HIDDEN)
     expect(page.get_by_text("Dominique Discrète")).to_have_count(0)
@@ -85,12 +80,7 @@ def test_a_shy_agent_proposes_an_idea_that_only_the_delegates_can_sign(
 
     # The delegate reads the name on the board.
     login(delegate)
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Pilotage"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Tableau du pipeline"
-    ).click()
+    follow_menu(page, "Pilotage", "Tableau du pipeline")
     card = page.get_by_role("listitem").filter(has_text=TITLE).last
     expect(card).to_contain_text("Dominique Discrète")
     axe_check(page)

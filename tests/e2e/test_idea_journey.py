@@ -7,6 +7,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from ideas.models import Idea
+from tests.e2e.conftest import follow_menu
 from tests.factories import AgentFactory, DelegateFactory, OrganisationFactory, ThemeFactory
 
 
@@ -41,12 +42,7 @@ def test_agent_submits_delegate_qualifies_and_selects_agent_is_told(
 
     # The delegate finds it on the board, qualifies it and selects it.
     login(delegate)
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Pilotage"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Tableau du pipeline"
-    ).click()
+    follow_menu(page, "Pilotage", "Tableau du pipeline")
     axe_check(page)
     column = page.get_by_role("listitem").filter(has=page.locator("#col-submitted"))
     column.get_by_role("link", name=re.compile("^Qualifier")).click()
@@ -58,23 +54,13 @@ def test_agent_submits_delegate_qualifies_and_selects_agent_is_told(
     page.get_by_role("link", name="Sélectionner").click()
     page.get_by_role("button", name=re.compile("Confirmer")).click()
     expect(page.locator(".badge.state-selected")).to_have_text("Sélectionnée")
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Idées"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Toutes les idées"
-    ).click()
+    follow_menu(page, "Idées", "Toutes les idées")
     axe_check(page)
     page.get_by_role("button", name="Se déconnecter").click()
 
     # The agent sees the new state and has received the e-mails.
     login(agent)
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Idées"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Toutes les idées"
-    ).click()
+    follow_menu(page, "Idées", "Toutes les idées")
     row = page.get_by_role("row").filter(has_text="Trouver le bon interlocuteur")
     expect(row.locator(".badge")).to_have_text("Sélectionnée")
     idea = Idea.objects.get()

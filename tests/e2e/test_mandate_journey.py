@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ideas.models import FollowUp, Idea, Mandate, Signature
+from tests.e2e.conftest import follow_menu
 from tests.factories import (
     AgentFactory,
     DelegateFactory,
@@ -46,12 +47,7 @@ def test_delegate_drafts_each_party_signs_and_the_team_holds_a_follow_up(
 
     # The delegate drafts the mandate and sends it for signature.
     login(delegate)
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Idées"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Mandats"
-    ).click()
+    follow_menu(page, "Idées", "Mandats")
     axe_check(page)
     page.get_by_role("link", name="Rédiger un mandat").click()
     page.get_by_label("Idée accompagnée").select_option(label=TITLE)
@@ -79,12 +75,7 @@ def test_delegate_drafts_each_party_signs_and_the_team_holds_a_follow_up(
     # Each party signs in their own session, from their list of signatures to give.
     for person in (sponsor, director, agent, manager):
         login(person)
-        page.get_by_role("navigation", name="Navigation principale").locator(
-            "summary", has_text="Idées"
-        ).click()
-        page.get_by_role("navigation", name="Navigation principale").get_by_role(
-            "link", name="Mandats"
-        ).click()
+        follow_menu(page, "Idées", "Mandats")
         page.get_by_role("link", name=re.compile("^Relire et signer")).click()
         axe_check(page)
         page.get_by_label("Je signe ce mandat").check()

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import follow_menu
 from tests.factories import (
     AgentFactory,
     DelegateFactory,
@@ -31,12 +32,7 @@ def test_agent_registers_second_waits_first_cancels_second_is_confirmed(
 
     # Julie finds the breakfast from the menu and takes the only seat.
     login(julie)
-    page.get_by_role("navigation", name="Navigation principale").locator(
-        "summary", has_text="Rendez-vous"
-    ).click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Petits-déjeuners"
-    ).click()
+    follow_menu(page, "Rendez-vous", "Petits-déjeuners")
     axe_check(page)
     page.get_by_role("link", name="Petit-déjeuner de l'innovation").click()
     axe_check(page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
@@ -80,23 +80,18 @@ def share_people_through(rule: SharingRule) -> SharingRule:
     return rule
 
 
-def people_organisation_ids(user: User) -> Iterable:
-    """The organisations whose people `user` may find: those they are a member of, and for a
-    delegate, the others of the campaigns and forums they share (a subquery each)."""
-    members = member_organisation_ids(user)
-    delegated = organisation_ids_with_role(user, Role.DELEGATE)
-    return [members, *(rule(delegated) for rule in _sharing_rules if delegated)]
-
-
 def visible_people(user: User) -> QuerySet[User]:
     """The active people `user` may find by name — in the people pickers, the directory and
     every form that names a person: the members of their organisations (anyone holding a
-    role there), and for a delegate, those of the organisations they work with."""
+    role there), and for a delegate, those of the organisations they work with (each
+    sharing rule a subquery)."""
     members = member_organisation_ids(user)
     if not members:
         return User.objects.none()
-    condition = Q()
-    for organisations in people_organisation_ids(user):
-        condition |= Q(organisation_id__in=organisations)
+    condition = Q(organisation_id__in=members)
+    delegated = organisation_ids_with_role(user, Role.DELEGATE)
+    if delegated:
+        for rule in _sharing_rules:
+            condition |= Q(organisation_id__in=rule(delegated))
     holding_a_role = RoleGrant.objects.filter(condition).values("user_id")
     return User.objects.filter(is_active=True, pk__in=holding_a_role)

@@ -118,9 +118,8 @@ class PersonField(forms.Field):
         text = str(text).replace("\x00", "").strip()
         if not text:
             return None
-        pk = str(pk)
-        if pk.isdecimal() and len(pk) < 12:
-            chosen = self.queryset.filter(pk=int(pk)).first()
+        if chosen_pk := ids([pk]):
+            chosen = self.queryset.filter(pk=chosen_pk[0]).first()
             # A chosen suggestion counts only while its name is still what the input says.
             if chosen is not None and person_label(chosen) == text:
                 return chosen
@@ -181,10 +180,10 @@ class PeopleField(PersonField):
     widget = PeoplePicker
 
     def to_python(self, value) -> list[User]:  # type: ignore[override]
-        text, ids = value if isinstance(value, tuple) else ("", [])
+        text, chosen = value if isinstance(value, tuple) else ("", [])
         if isinstance(value, list):  # the initial people
             return [person for person in value if isinstance(person, User)]
-        people = list(self.queryset.filter(pk__in=_ids(ids)).order_by("last_name", "first_name"))
+        people = self._kept(chosen)
         errors: list[forms.ValidationError] = []
         for name in str(text).replace("\x00", "").split(";"):
             if not name.strip():
@@ -200,6 +199,9 @@ class PeopleField(PersonField):
             raise forms.ValidationError(errors)
         return people
 
+    def _kept(self, chosen) -> list[User]:
+        return list(self.queryset.filter(pk__in=ids(chosen)).order_by("last_name", "first_name"))
+
     def validate(self, value) -> None:
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
@@ -208,8 +210,8 @@ class PeopleField(PersonField):
         """What the widget shows: the people ticked (read once more after a refused form, to
         show their names) and what was typed."""
         if isinstance(value, tuple):
-            text, ids = value
-            return (text, list(self.queryset.filter(pk__in=_ids(ids)).order_by("last_name")))
+            text, chosen = value
+            return (text, self._kept(chosen))
         return ("", list(value or []))
 
     def has_changed(self, initial, data) -> bool:
@@ -220,5 +222,6 @@ class PeopleField(PersonField):
         return chosen != {person.pk for person in initial or []}
 
 
-def _ids(values) -> list[int]:
+def ids(values) -> list[int]:
+    """The values that can be a primary key (what a form or a query string sent)."""
     return [int(value) for value in values if str(value).isdecimal() and len(str(value)) < 12]

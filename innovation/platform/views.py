@@ -264,11 +264,10 @@ def _directory(organisations: set[int]) -> QuerySet[User]:
     )
 
 
-def _directory_for(user: User) -> QuerySet[User]:
+def _directory_for(user: User, administered: set[int]) -> QuerySet[User]:
     """Whom the directory lists to `user`: the people they may find (`visible_people`), and
-    for an administrator, every account of their organisations, deactivated ones included."""
+    every account of the organisations they administer, deactivated ones included."""
     people = permissions.visible_people(user)
-    administered = permissions.organisation_ids_with_role(user, Role.ADMIN)
     if administered:
         people = User.objects.filter(
             Q(pk__in=people.values("pk")) | Q(organisation__in=administered)
@@ -284,8 +283,9 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not permissions.member_organisation_ids(user):
         raise PermissionDenied
-    is_admin = permissions.is_admin_anywhere(user)
-    people_found = _directory_for(user)
+    administered = permissions.organisation_ids_with_role(user, Role.ADMIN)
+    is_admin = bool(administered)
+    people_found = _directory_for(user, administered)
     # PostgreSQL refuses NUL in a string: drop it rather than fail (tests/hardening/test_fuzz.py).
     search = request.GET.get("q", "").replace("\x00", "").strip()
     if is_admin:
@@ -307,7 +307,7 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
             "search": search,
             "query": urlencode({"q": search}) if search else "",
             "is_admin": is_admin,
-            "administered": permissions.organisation_ids_with_role(user, Role.ADMIN),
+            "administered": administered,
             "delegated": permissions.organisation_ids_with_role(user, Role.DELEGATE),
         },
     )
@@ -322,9 +322,8 @@ def people_search(request: AuthenticatedRequest) -> JsonResponse:
     if not permissions.member_organisation_ids(user):
         raise PermissionDenied
     people = permissions.visible_people(user)
-    organisation = request.GET.get("organisation", "")
-    if organisation.isdecimal() and len(organisation) < 12:
-        people = people.filter(organisation_id=int(organisation))
+    if organisation := pickers.ids([request.GET.get("organisation", "")]):
+        people = people.filter(organisation_id=organisation[0])
     text = request.GET.get("q", "")[:100]
     return JsonResponse({"results": pickers.suggestions(people, text)})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.utils import timezone
@@ -147,13 +148,11 @@ def build_home(user: User) -> Home:
         and not my_ideas.rows
         and not permissions.has_role_anywhere(user, *WORKING_ROLES)
     )
-    shown = sorted((b for b in blocks if b.rows or b.extra.get("challenges")), key=_rank)
+    shown = sorted(
+        (b for b in blocks if b.rows or b.extra.get("challenges")), key=attrgetter("rank")
+    )
     return Home(
         blocks=shown,
         newcomer=newcomer,
         show_organisation=len(permissions.member_organisation_ids(user)) > 1,
     )
-
-
-def _rank(block: Block) -> int:
-    return block.rank

@@ -252,6 +252,39 @@ def test_idea_list_keeps_its_filters_in_sight_beside_the_results_on_a_laptop(
     assert page.locator(".table-responsive").evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
+def test_board_shows_its_columns_before_folded_filters_on_a_phone(page, live_server, login, world):
+    page.set_viewport_size(PHONE)
+    login(world.delegate)
+    page.goto(live_server.url + "/idees/tableau/")
+
+    search = page.get_by_label("Rechercher")
+    panel = page.locator("summary", has_text="Filtrer les idées")
+    columns = page.get_by_role("list", name="Étapes du pipeline")
+    expect(search).to_be_hidden()
+    panel_box, columns_box = panel.bounding_box(), columns.bounding_box()
+    # Folded, the filters take one line, and the columns follow it.
+    assert panel_box and columns_box and panel_box["height"] < 60
+    assert columns_box["y"] < panel_box["y"] + panel_box["height"] + 40
+    axe_check(page)
+
+    panel.click()
+    expect(search).to_be_visible()
+    page.get_by_label("Collectivité").select_option(label=world.org.name)
+    page.get_by_role("button", name="Filtrer").click()
+    expect(panel).to_contain_text("filtres appliqués")
+    expect(columns.get_by_role("link", name=world.idea.title, exact=True)).to_be_visible()
+    screenshot(page, "board-filtered-390x844.png")
+
+
+def test_board_filters_stay_open_on_a_laptop(page, live_server, login, world):
+    page.set_viewport_size(LAPTOP)
+    login(world.delegate)
+    page.goto(live_server.url + "/idees/tableau/")
+
+    expect(page.get_by_label("Rechercher")).to_be_visible()
+    screenshot(page, "board-1366x768.png")
+
+
 def test_step_badges_keep_one_colour_per_step_in_list_and_detail(page, live_server, login, world):
     IdeaFactory(organisation=world.org, state=Idea.State.DEPLOYED)
     page.set_viewport_size(LAPTOP)
@@ -272,6 +305,18 @@ def test_step_badges_keep_one_colour_per_step_in_list_and_detail(page, live_serv
         "e => getComputedStyle(e).backgroundColor"
     )
     assert detail == colours["selected"]
+
+
+def test_home_shows_my_ideas_with_the_colour_of_their_step(page, live_server, login, world):
+    page.set_viewport_size(LAPTOP)
+    login(world.author)
+    page.goto(live_server.url + "/")
+
+    mine = page.get_by_role("region", name="Mes idées")
+    badge = mine.locator(".badge", has_text="Sélectionnée").first
+    expect(badge).to_be_visible()
+    colour = badge.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(154, 74, 0)"  # .state-selected in tremplin.css, not the grey badge
 
 
 # The main pages, by who sees them; each checked by axe and photographed at both sizes.

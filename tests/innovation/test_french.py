@@ -7,10 +7,11 @@ import html
 import re
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import strip_tags
 from django.utils.translation import ngettext, npgettext, override
 
@@ -215,6 +216,32 @@ def test_moments_are_in_the_local_time_zone():
     assert dates.moment(late) == f"1er décembre 2026 à 0{NBSP}h{NBSP}30"
     assert dates.long_moment(late) == f"mardi 1er décembre 2026 à 0{NBSP}h{NBSP}30"
     assert dates.short_moment(late) == f"01/12/2026 à 0{NBSP}h{NBSP}30"
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    hypothesis.strategies.datetimes(
+        min_value=datetime.datetime(2000, 1, 1),
+        max_value=datetime.datetime(2100, 12, 31),
+        timezones=hypothesis.strategies.just(datetime.UTC),
+    )
+)
+def test_dates_are_the_french_formats_django_prints(value):
+    """dates.py writes its formats out for speed: they must stay those of
+    innovation/formats/fr, which Django prints in the admin and anywhere without a filter."""
+    with override("fr"):
+        local = timezone.localtime(value)
+        long_date = formats.date_format(local, "j F Y")
+        expected_day = long_date.replace("1 ", "1er ", 1) if local.day == 1 else long_date
+
+        assert dates.day(value) == expected_day
+        assert dates.long_day(value) == f"{formats.date_format(local, 'l')} {expected_day}"
+        assert dates.short_day(value) == formats.date_format(local, "SHORT_DATE_FORMAT")
+        assert dates.hour(value) == formats.time_format(local, "TIME_FORMAT")
+        assert dates.short_moment(value) == formats.date_format(local, "SHORT_DATETIME_FORMAT")
+        assert dates.moment(value).replace("1er ", "1 ", 1 if local.day == 1 else 0) == (
+            formats.date_format(local, "DATETIME_FORMAT")
+        )
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ Moment = datetime.date | datetime.datetime
 # month names), and a page shows up to fifty dates: the few formats of this module are
 # written out here instead, with the month and day names Django translates, read once per
 # language. They are those of innovation/formats/fr (SHORT_DATE_FORMAT « d/m/Y »,
-# TIME_FORMAT « G h i » with no-break spaces), which test_dates holds together.
+# TIME_FORMAT « G h i » with no-break spaces): tests/innovation/test_french.py holds them equal.
 NBSP = "\u00a0"
 
 

@@ -27,8 +27,8 @@ NBSP = "\u00a0"
 def _names(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The month names (January first) and weekday names (Monday first) of `language`, the
     active one: it is only the cache key."""
-    months = tuple(str(MONTHS[number]).lower() for number in range(1, 13))
-    weekdays = tuple(str(WEEKDAYS[number]).lower() for number in range(7))
+    months = tuple(str(MONTHS[number]) for number in range(1, 13))
+    weekdays = tuple(str(WEEKDAYS[number]) for number in range(7))
     return months, weekdays
 
 

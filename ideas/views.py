@@ -35,6 +35,7 @@ from ideas.mandates import permissions as mandate_permissions
 from ideas.mandates import services as mandates_service
 from ideas.models import Attachment, Comment, Idea
 from ideas.pipeline import InvalidTransition, action_label, allowed_next
+from ideas.templatetags.idea_board import column_moves
 from innovation.platform.exports import csv_response
 from innovation.platform.pagination import CappedPaginator
 from innovation.platform.web import AuthenticatedRequest, add_errors, safe_next, url_prefix
@@ -158,12 +159,17 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     # The move links come back to this very address; the same moves for every card of a
     # column, so their query strings are made once per column.
     back = quote(request.get_full_path(), safe="/")  # as the template's |urlencode
-    for column in data["columns"]:
-        column["actions"] = [
-            (action_label(to, column["state"]), f"?to={to}&next={back}")
-            for to in allowed_next(column["state"])
-        ]
     detail_prefix = _detail_prefix()
+    move_path = reverse("ideas:move", args=[0]).removeprefix(f"{detail_prefix}0/")
+    for column in data["columns"]:
+        column["moves"] = column_moves(
+            [
+                (action_label(to, column["state"]), f"?to={to}&next={back}")
+                for to in allowed_next(column["state"])
+            ],
+            detail_prefix,
+            move_path,
+        )
     return render(
         request,
         "ideas/idea_board.html",
@@ -172,7 +178,6 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
             "filter_form": form_fields(idea_filter),
             "query": request.GET.urlencode(),
             "detail_prefix": detail_prefix,
-            "move_path": reverse("ideas:move", args=[0]).removeprefix(f"{detail_prefix}0/"),
         },
     )
 

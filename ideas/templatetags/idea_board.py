@@ -1,26 +1,35 @@
-"""The board's links to move a card: up to four per card, ninety cards."""
+"""The board's links to move a card: up to four per card, seventy-five cards."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
-MOVE_LINK = '<li class="list-inline-item"><a href="{}{}/{}{}" aria-label="{} : {}">{}</a></li>'
+
+def column_moves(
+    actions: list[tuple[str, str]], detail_prefix: str, move_path: str
+) -> list[tuple[str, str, str]]:
+    """A column's moves, as (href before the card's id, href after it, label), escaped here
+    once per column: every card of a column has the same moves, and escaping them again for
+    each card (through format_html) was a fifth of the board's time."""
+    prefix, path = escape(detail_prefix), escape(move_path)
+    return [(prefix, f"/{path}{escape(query)}", escape(label)) for label, query in actions]
 
 
 @register.simple_tag
-def move_links(card, actions, detail_prefix: str, move_path: str) -> SafeString:
-    """The card's move links, `actions` being its column's (label, query string) pairs:
-    written out here, escaped as the template would, because through the template each
-    link cost five variable lookups, and the links two thirds of the board's rendering."""
-    return format_html_join(
-        "",
-        MOVE_LINK,
-        (
-            (detail_prefix, card.pk, move_path, query, label, card.title, label)
-            for label, query in actions
-        ),
+def move_links(card, moves: list[tuple[str, str, str]]) -> SafeString:
+    """The card's move links, `moves` being its column's (see `column_moves`): the card adds
+    its id (an int) and its title, escaped once for all its links."""
+    title = escape(card.title)
+    pk = int(card.pk)
+    # Every piece is escaped above or in column_moves.
+    return mark_safe(
+        "".join(
+            f'<li class="list-inline-item"><a href="{before}{pk}{after}" '
+            f'aria-label="{label} : {title}">{label}</a></li>'
+            for before, after, label in moves
+        )
     )

@@ -21,6 +21,7 @@ from juries.forms import (
     ScoreForm,
 )
 from juries.models import Juror, Pitch
+from juries.templatetags.live_board import cell_labels
 from juries.views.common import (
     Stage,
     _juror_or_403,
@@ -250,29 +251,15 @@ def recuse(request: AuthenticatedRequest, pk: int, pitch_pk: int) -> HttpRespons
 # --- The room -------------------------------------------------------------------------------
 
 
-def _with_labels(rows: list[dict]) -> None:
-    """Each cell of the page gets its French label, translated once per state rather than
-    once per cell (750 cells at 50 jurors × 15 pitches)."""
-    labels = {
-        "done": _("✓ noté"),
-        "conflict": _("conflit"),
-        "recused": _("déporté·e"),
-        "todo": _("à noter"),
-    }
-    for row in rows:
-        row["labelled_cells"] = [(key, state, labels[state]) for key, state in row["cells"]]
-
-
 @login_required
 def board(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = _room_access(request, pk)
     data = selectors.board(access.forum)
-    _with_labels(data["rows"])
     return _page(
         request,
         "juries/board.html",
         access,
-        {**data, "can_close": permissions.can_close_scoring(access)},
+        {**data, "labels": cell_labels(), "can_close": permissions.can_close_scoring(access)},
         active="board",
     )
 

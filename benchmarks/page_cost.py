@@ -1,5 +1,6 @@
 """What one page costs, in process, on the scale data: CPU per request, SQL queries, and
-(with --profile) where the time goes. The tool the cold-path work is led by.
+(with --profile) where the time goes; and the Python calls of one request, a figure a busy
+machine does not move. The tool the cold-path work is led by.
 
     .venv/bin/python benchmarks/page_cost.py /idees/ /idees/?page=40 --as agent
     .venv/bin/python benchmarks/page_cost.py /idees/?q=ecole --as agent --profile 25
@@ -68,7 +69,7 @@ def main() -> None:
         print(
             f"{url}  status {response.status_code}  {len(queries)} queries  "
             f"CPU {statistics.median(times):.2f} ms (median of {args.samples}, "
-            f"min {min(times):.2f})"
+            f"min {min(times):.2f})  {python_calls(client, url):,} Python calls"
         )
         if args.explain:
             with connection.cursor() as cursor:
@@ -86,6 +87,17 @@ def main() -> None:
                 client.get(url)
             profiler.disable()
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+
+
+def python_calls(client, url: str) -> int:
+    """Python function calls of one request: unlike the CPU time, the same from one run to the
+    next whatever else the machine is doing, so two versions of a page compare on a busy
+    machine (the CPU time of a page moves with it, and varies 20-50 % from run to run here)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]  # set by Stats
 
 
 if __name__ == "__main__":

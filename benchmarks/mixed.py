@@ -318,13 +318,24 @@ class Browser:
         self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         self.actor = actor
 
+    def _send(self, method: str, path: str, **kwargs) -> http.client.HTTPResponse:
+        """The request, sent again once on a new connection when the server had closed the
+        kept-alive one before answering (gunicorn closes an idle one after its keepalive
+        seconds), as a browser does: the request never reached the application."""
+        try:
+            self.conn.request(method, path, **kwargs)
+            return self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            self.conn.close()
+            self.conn.request(method, path, **kwargs)
+            return self.conn.getresponse()
+
     def get(self, path: str) -> str:
-        self.conn.request("GET", path, headers={"Cookie": self.actor.cookie})
-        response = self.conn.getresponse()
+        response = self._send("GET", path, headers={"Cookie": self.actor.cookie})
         return response.read().decode()
 
     def post(self, path: str, data: dict) -> int:
-        self.conn.request(
+        response = self._send(
             "POST",
             path,
             body=urlencode(data),
@@ -334,7 +345,6 @@ class Browser:
                 "Content-Type": "application/x-www-form-urlencoded",
             },
         )
-        response = self.conn.getresponse()
         response.read()
         return response.status
 

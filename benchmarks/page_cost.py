@@ -46,7 +46,7 @@ def main() -> None:
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from scenario import session_for
+    from scenario import python_calls, session_for
 
     from benchmarks.management.commands.seed_scale import DOMAIN
     from innovation.platform.models import User
@@ -87,17 +87,6 @@ def main() -> None:
                 client.get(url)
             profiler.disable()
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
-
-
-def python_calls(client, url: str) -> int:
-    """Python function calls of one request: unlike the CPU time, the same from one run to the
-    next whatever else the machine is doing, so two versions of a page compare on a busy
-    machine (the CPU time of a page moves with it, and varies 20-50 % from run to run here)."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    client.get(url)
-    profiler.disable()
-    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]  # set by Stats
 
 
 if __name__ == "__main__":

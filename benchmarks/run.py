@@ -379,25 +379,28 @@ def mix_table(write_every: int, rounds: list[dict], roles: dict[str, str]) -> li
     return lines + [""]
 
 
-def cpu_table(rows: list, baseline_cpu: float, shell_cpu: float) -> str:
-    """CPU time of one request in process against the bare view's with the same session; the
-    part spent in the template, and what the page would cost with a template that cost
-    nothing (its queries, middleware and view code alone)."""
+def cpu_table(rows: list, baseline_cpu: float, shell_cpu: float, shell_ratio: float) -> str:
+    """CPU time of one request in process against the bare view's with the same session
+    (each ratio the median of batches paired with a batch of the bare view, see
+    scenario.cpu_ms); the part spent in the template, what the page would cost with a
+    template that cost nothing (its queries, middleware and view code alone), and the
+    Python calls of one request, which the machine's load does not move."""
     lines = [
         f"| {'Page':<28} | {'SQL':>5} | {'CPU ms':>8} | {'× réf.':>6} "
-        f"| {'gabarit ms':>10} | {'hors gabarit':>12} |",
-        f"|{'-' * 30}|{'-' * 7}|{'-' * 10}|{'-' * 8}|{'-' * 12}|{'-' * 14}|",
+        f"| {'gabarit ms':>10} | {'hors gabarit':>12} | {'appels Python':>13} |",
+        f"|{'-' * 30}|{'-' * 7}|{'-' * 10}|{'-' * 8}|{'-' * 12}|{'-' * 14}|{'-' * 15}|",
         f"| {'vue nue, session d’agent':<28} | {2:>5} | {baseline_cpu:>8.2f} | {1:>5.1f}× "
-        f"| {'—':>10} | {1:>11.1f}× |",
+        f"| {'—':>10} | {1:>11.1f}× | {'':>13} |",
         f"| {'mise en page vide':<28} | {'':>5} | {shell_cpu:>8.2f} | "
-        f"{shell_cpu / baseline_cpu:>5.1f}× | {'':>10} | {'':>12} |",
+        f"{shell_ratio:>5.1f}× | {'':>10} | {'':>12} | {'':>13} |",
     ]
     for page in rows:
-        rest = page.cpu_ms - page.template_ms
+        # The template's share of the page, taken off its paired ratio.
+        rest = page.ratio * (1 - page.template_ms / page.cpu_ms)
         lines.append(
             f"| {page.name:<28} | {page.queries:>5} | {page.cpu_ms:>8.2f} | "
-            f"{page.cpu_ms / baseline_cpu:>5.1f}× | {page.template_ms:>10.2f} | "
-            f"{rest / baseline_cpu:>11.1f}× |"
+            f"{page.ratio:>5.1f}× | {page.template_ms:>10.2f} | "
+            f"{rest:>11.1f}× | {page.calls:>13,} |".replace(",", " ")
         )
     return "\n".join(lines)
 
@@ -451,8 +454,7 @@ def main() -> None:
         built = scenario.build()
         pages = [p for p in built.pages if args.only in p.name]
         scenario.count_queries(built)
-        baseline_cpu = scenario.baseline_cpu_ms(built.sessions["agent"])
-        shell_cpu = scenario.baseline_cpu_ms(built.sessions["agent"], "/bench/shell/")
+        baseline_cpu, shell_cpu, shell_ratio = scenario.baseline_cpu_ms(built.sessions["agent"])
         connection.close()
         server = Server(env, args.port or free_port(), args.workers, args.worker_threads)
         try:
@@ -517,7 +519,7 @@ def main() -> None:
             *report,
             "Coût d'une requête en processus (client de test de Django, même session) :",
             "",
-            cpu_table(pages, baseline_cpu, shell_cpu),
+            cpu_table(pages, baseline_cpu, shell_cpu, shell_ratio),
             "",
         ]
     if not args.pages_only:

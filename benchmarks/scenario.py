@@ -4,6 +4,8 @@ registrations). Needs Django set up with benchmarks.settings on a seeded databas
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import statistics
 import threading
 import time
@@ -37,6 +39,8 @@ class Page:
     queries: int | None = None  # SQL queries of one request, the session already saved
     cpu_ms: float | None = None  # CPU time of one request, in process (see cpu_ms)
     template_ms: float | None = None  # the part of cpu_ms spent rendering its template
+    ratio: float | None = None  # cpu_ms ÷ the bare view's, paired batch by batch (cpu_ms)
+    calls: int | None = None  # Python function calls of one request (python_calls)
     status: int | None = None
 
 
@@ -110,21 +114,44 @@ def build() -> Scenario:
     return Scenario(users=users, sessions=sessions, pages=pages)
 
 
+BASELINE_URL = "/bench/baseline/"
+SHELL_URL = "/bench/shell/"
+
+
+def client_for(session: str) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = session
+    return client
+
+
 def count_queries(scenario: Scenario) -> None:
-    """SQL queries and CPU time of one request of each page, with Django's test client
-    against the same database. The session is saved by a first request, so it is not
-    counted. Nothing is cached between requests: every request is the cold path."""
+    """SQL queries, CPU time and Python calls of one request of each page, with Django's
+    test client against the same database. The session is saved by a first request, so it
+    is not counted. Nothing is cached between requests: every request is the cold path."""
+    reference = client_for(scenario.sessions["agent"])
+    reference.get(BASELINE_URL)
     for page in scenario.pages:
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.cookies[settings.SESSION_COOKIE_NAME] = page.session
+        client = client_for(page.session)
         client.get(page.url)
         reset_queries()  # the query log keeps 9,000 entries: a full one counts nothing
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page.url)
         page.status = response.status_code
         page.queries = len(captured.captured_queries)
-        page.cpu_ms, page.template_ms = cpu_ms(client, page.url)
+        page.cpu_ms, page.template_ms, page.ratio = cpu_ms(client, page.url, reference)
+        page.calls = python_calls(client, page.url)
     connection.close()
+
+
+def python_calls(client: Client, url: str) -> int:
+    """Python function calls of one request: unlike the CPU time, the same from one run to
+    the next whatever else the machine does, so two versions of a page compare on a busy one
+    (benchmarks/page_cost.py prints it too)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]  # set by Stats
 
 
 CPU_SAMPLES = 40
@@ -159,29 +186,42 @@ class TemplateClock:
         Template.render = self._render  # type: ignore[method-assign]
 
 
-def cpu_ms(client: Client, url: str) -> tuple[float, float]:
-    """CPU time this process spends on one request, and the part of it spent rendering the
-    template (medians of batches of 10): unlike wall time, it does not count the time the
-    shared cores spend on other machines, so it is the steady figure to compare pages with
-    (PostgreSQL's own CPU aside)."""
-    batches, rendering = [], []
+def cpu_ms(client: Client, url: str, reference: Client) -> tuple[float, float, float]:
+    """CPU time this process spends on one request, the part of it spent rendering the
+    template, and its ratio to the bare view's (medians of batches of 10): unlike wall time,
+    the CPU time does not count the time the shared cores spend on other machines, so it is
+    the steady figure to compare pages with (PostgreSQL's own CPU aside). Each batch of the
+    page follows a batch of the bare view with `reference`'s session and is divided by it,
+    so that a machine whose speed drifts during the run (seen here: the bare view from 1.6 to
+    3.0 ms within one session) moves both sides of each ratio alike."""
+    batches, rendering, ratios = [], [], []
     for _ in range(CPU_SAMPLES // 10):
+        bare = _batch_ms(reference, BASELINE_URL)
         with TemplateClock() as clock:
-            started = time.process_time()
-            for _ in range(10):
-                client.get(url)
-            batches.append((time.process_time() - started) / 10 * 1000)
+            page = _batch_ms(client, url)
+        batches.append(page)
         rendering.append(clock.seconds / 10 * 1000)
-    return statistics.median(batches), statistics.median(rendering)
+        ratios.append(page / bare)
+    return statistics.median(batches), statistics.median(rendering), statistics.median(ratios)
 
 
-def baseline_cpu_ms(session: str, url: str = "/bench/baseline/") -> float:
-    """The bare view's CPU time (or, with url="/bench/shell/", the empty layout's)."""
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.cookies[settings.SESSION_COOKIE_NAME] = session
+def _batch_ms(client: Client, url: str) -> float:
+    started = time.process_time()
     for _ in range(10):
         client.get(url)
-    return cpu_ms(client, url)[0]
+    return (time.process_time() - started) / 10 * 1000
+
+
+def baseline_cpu_ms(session: str) -> tuple[float, float, float]:
+    """The bare view's CPU time, and the empty layout's with its ratio to the bare view."""
+    reference = client_for(session)
+    shell = client_for(session)
+    for _ in range(10):
+        reference.get(BASELINE_URL)
+        shell.get(SHELL_URL)
+    bare = statistics.median(_batch_ms(reference, BASELINE_URL) for _ in range(CPU_SAMPLES // 10))
+    shell_ms, _template, shell_ratio = cpu_ms(shell, SHELL_URL, reference)
+    return bare, shell_ms, shell_ratio
 
 
 # --- Timed operations -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from innovation.platform import permissions
 from innovation.platform.exports import csv_response
 from innovation.platform.forms import DashboardFilterForm
-from innovation.platform.web import AuthenticatedRequest
+from innovation.platform.web import AuthenticatedRequest, url_prefix
 from innovation.site import dashboard as dashboard_selectors
 from innovation.site.home import build_home
 
@@ -48,6 +48,10 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "data": data,
             "state_labels": dashboard_selectors.STATE_LABELS,
             "export_query": f"?organisation={data.selected.pk}" if data.selected else "",
+            # The rows' links, written `prefix + pk + "/"` rather than reversed for each row.
+            "mandate_prefix": url_prefix("ideas:mandate_detail"),
+            "occurrence_prefix": url_prefix("rituals:occurrence"),
+            "idea_prefix": url_prefix("ideas:detail"),
         },
     )
 

@@ -142,10 +142,8 @@ class IdeaForm(forms.ModelForm):
         self.submitting = submitting
         self.attachment_content_type = ""
         today = timezone.localdate()
-        campaigns = permissions.visible_campaigns(user).filter(
-            opens_on__lte=today, closes_on__gte=today
-        )
-        challenges = permissions.visible_challenges(user).exclude(closes_on__lt=today)
+        campaigns = permissions.visible_campaigns(user).open_on(today)
+        challenges = permissions.visible_challenges(user).open_on(today)
         if self.instance.campaign_id:
             # Not `campaigns | …`: visible_campaigns() is distinct and Django refuses to OR a
             # distinct query with another (TypeError, a 500 on editing such an idea).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -23,6 +25,13 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignQuerySet(models.QuerySet):
+    def open_on(self, today: datetime.date) -> CampaignQuerySet:
+        """The calls taking ideas on `today`: `Campaign.is_open` as a query (a test holds the
+        two equal)."""
+        return self.filter(opens_on__lte=today, closes_on__gte=today)
 
 
 class Campaign(models.Model):
@@ -51,6 +60,8 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CampaignQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opens_on", "title"]
         verbose_name = _("appel à idées")
@@ -70,6 +81,13 @@ class Campaign(models.Model):
         return self.opens_on <= today <= self.closes_on
 
 
+class ChallengeQuerySet(models.QuerySet):
+    def open_on(self, today: datetime.date) -> ChallengeQuerySet:
+        """The challenges still taking answers on `today`: `Challenge.is_open` as a query (a
+        test holds the two equal)."""
+        return self.filter(models.Q(closes_on__isnull=True) | models.Q(closes_on__gte=today))
+
+
 class Challenge(models.Model):
     """A concrete problem posted by a director, which ideas can answer."""
 
@@ -84,6 +102,8 @@ class Challenge(models.Model):
     description = models.TextField(_("problème à résoudre"))
     closes_on = models.DateField(_("réponses jusqu'au"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

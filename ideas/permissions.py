@@ -8,7 +8,14 @@ from typing import cast
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ideas.models import Campaign, Challenge, Comment, Idea
+from ideas.models import (
+    Campaign,
+    CampaignQuerySet,
+    Challenge,
+    ChallengeQuerySet,
+    Comment,
+    Idea,
+)
 from innovation.platform.models import Role, User
 from innovation.platform.permissions import (
     has_role,
@@ -23,7 +30,7 @@ DELEGATE_ROLES = (Role.DELEGATE,)
 CHALLENGE_ROLES = (Role.DIRECTOR, Role.DELEGATE)
 
 
-def visible_campaigns(user: User) -> QuerySet[Campaign]:
+def visible_campaigns(user: User) -> CampaignQuerySet:
     return Campaign.objects.filter(organisations__in=member_organisation_ids(user)).distinct()
 
 
@@ -35,7 +42,7 @@ def organisations_sharing_a_campaign(delegated: set[int]) -> QuerySet:
     ).values("organisation_id")
 
 
-def visible_challenges(user: User) -> QuerySet[Challenge]:
+def visible_challenges(user: User) -> ChallengeQuerySet:
     return Challenge.objects.filter(organisation__in=member_organisation_ids(user))
 
 

@@ -523,18 +523,18 @@ def open_campaigns(user: User, today: date) -> list[Campaign]:
     first (one query)."""
     return list(
         permissions.visible_campaigns(user)
-        .filter(opens_on__lte=today, closes_on__gte=today)
+        .open_on(today)
         .only("id", "title", "opens_on", "closes_on")
         .order_by("closes_on", "title")
     )
 
 
 def open_challenges(user: User, today: date, limit: int) -> list[Challenge]:
-    """Challenges of the person's organisations still taking answers (`Challenge.is_open`),
-    the closest to closing first (one query)."""
+    """Challenges of the person's organisations still taking answers, the closest to closing
+    first (one query)."""
     return list(
         permissions.visible_challenges(user)
-        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .open_on(today)
         .only("id", "title", "closes_on")
         .order_by(F("closes_on").asc(nulls_last=True), "-created_at", "-id")[:limit]
     )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -525,7 +525,7 @@ def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     challenges = (
         permissions.visible_challenges(request.user)
-        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .open_on(today)
         .select_related("organisation", "direction", "author")
     )
     return render(

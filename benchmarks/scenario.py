@@ -193,7 +193,7 @@ def cpu_ms(client: Client, url: str, reference: Client) -> tuple[float, float, f
     the steady figure to compare pages with (PostgreSQL's own CPU aside). Each batch of the
     page follows a batch of the bare view with `reference`'s session and is divided by it,
     so that a machine whose speed drifts during the run (seen here: the bare view from 1.6 to
-    3.0 ms within one session) moves both sides of each ratio alike."""
+    3.5 ms within one session) moves both sides of each ratio alike."""
     batches, rendering, ratios = [], [], []
     for _ in range(CPU_SAMPLES // 10):
         bare = _batch_ms(reference, BASELINE_URL)

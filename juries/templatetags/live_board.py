@@ -27,9 +27,9 @@ def cell_labels() -> dict[str, str]:
 
 @register.simple_tag
 def board_cells(cells: list[tuple[str, str]], labels: dict[str, str]) -> SafeString:
-    """A juror's row of cells, `cells` being its (key, state) pairs (`selectors.board`): the
-    key is made of ids and the state is one of `cell_labels`', so neither needs escaping;
-    the labels come escaped."""
+    """A juror's row of cells, `cells` being its (key, state) pairs (`selectors.board`).
+    Neither needs escaping: the key is made of two ids, the state is one of the four keys of
+    `cell_labels`, whose labels come escaped."""
     return mark_safe(
         "".join(
             f'<td class="text-center cell-{state}" data-cell="{key}">{labels[state]}</td>'

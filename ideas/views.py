@@ -159,16 +159,14 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     # The move links come back to this very address; the same moves for every card of a
     # column, so their query strings are made once per column.
     back = quote(request.get_full_path(), safe="/")  # as the template's |urlencode
-    detail_prefix = _detail_prefix()
-    move_path = reverse("ideas:move", args=[0]).removeprefix(f"{detail_prefix}0/")
+    move_url = _url_around_pk("ideas:move")
     for column in data["columns"]:
         column["moves"] = column_moves(
             [
                 (action_label(to, column["state"]), f"?to={to}&next={back}")
                 for to in allowed_next(column["state"])
             ],
-            detail_prefix,
-            move_path,
+            move_url,
         )
     return render(
         request,
@@ -177,7 +175,7 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
             **data,
             "filter_form": form_fields(idea_filter),
             "query": request.GET.urlencode(),
-            "detail_prefix": detail_prefix,
+            "detail_prefix": _detail_prefix(),
         },
     )
 

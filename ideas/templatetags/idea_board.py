@@ -10,13 +10,14 @@ register = template.Library()
 
 
 def column_moves(
-    actions: list[tuple[str, str]], detail_prefix: str, move_path: str
+    actions: list[tuple[str, str]], move_url: tuple[str, str]
 ) -> list[tuple[str, str, str]]:
-    """A column's moves, as (href before the card's id, href after it, label), escaped here
-    once per column: every card of a column has the same moves, and escaping them again for
-    each card (through format_html) was a fifth of the board's time."""
-    prefix, path = escape(detail_prefix), escape(move_path)
-    return [(prefix, f"/{path}{escape(query)}", escape(label)) for label, query in actions]
+    """A column's moves, as (href before the card's id, href after it, label), `move_url`
+    being the move route around its pk: escaped here once per column, since every card of a
+    column has the same moves, and escaping them again for each card (through format_html)
+    was a fifth of the board's time."""
+    before, after = (escape(part) for part in move_url)
+    return [(before, f"{after}{escape(query)}", escape(label)) for label, query in actions]
 
 
 @register.simple_tag
